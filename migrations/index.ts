@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as initialSchema from './20261124150000_initial_schema';
+
+/**
+ * Migrations are listed here rather than found on disk, so the same code runs from TypeScript
+ * under jest and from dist/ in production. Add each new migration to the end.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261124150000_initial_schema': initialSchema,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
