@@ -1,3 +1,5 @@
+/** Stops what globalSetup started (it runs in the same process, so the handles are still here). */
 export default async function globalTeardown(): Promise<void> {
-  // Filled in as the suite starts servers of its own (Temporal dev server, embedded PostgreSQL).
+  const stops = (globalThis as { __pattStops?: (() => Promise<void>)[] }).__pattStops ?? [];
+  for (const stop of stops.reverse()) await stop();
 }

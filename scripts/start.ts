@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection, Client } from '@temporalio/client';
+import { loadConfig, runMain, type Config } from '../config';
+import { createLogger, redactUrl, type Logger } from '../config/logger';
+import { createKnex, migrateToLatest, type Knex } from '../db/knex';
+import { ensureGuild } from '../db/operations/guilds/ensureGuild';
+import { createApiKey } from '../db/operations/apiKeys/createApiKey';
+import { generateDemoGuild, startBlizzardStandin } from '../standins/blizzard';
+import { DEMO_BLIZZARD_CREDENTIALS } from '../config';
+import { createRosterSyncControl } from '../temporal/rosterSyncControl';
+import { temporalUiLink } from '../temporal/connect';
+import { ensureRosterSchedule } from '../temporal/schedules';
+import { ensureDatabase, providePostgres } from './provision/postgres';
+import { resolveTemporalCli } from './provision/temporalCli';
+import { startTemporalDevServer } from './provision/temporalDevServer';
+import { supervise, type Supervised } from './supervise';
+
+const PROJECT_DIR = path.resolve(__dirname, '..', '..');
+const DIST_DIR = path.resolve(__dirname, '..');
+const APP_DATABASE = 'patt_guild_sync';
+
+/**
+ * `npm start`: PostgreSQL, the Temporal dev server with its UI, migrations, the Blizzard stand-in
+ * (demo), the worker and the API as supervised processes, the schedules, and a first sync in demo
+ * mode; then it prints where everything is. Ctrl-C stops all of it.
+ */
+runMain(async () => {
+  process.chdir(PROJECT_DIR);
+  const config = loadConfig();
+  const logger = createLogger(config, 'start');
+  const stops: (() => Promise<void>)[] = [];
+  const shutdown = onceShutdown(logger, stops);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  banner(config);
+  const logsDir = path.join(config.dataDir, 'logs');
+  fs.mkdirSync(logsDir, { recursive: true });
+
+  const pg = await providePostgres({ databaseUrl: config.database.url, dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort, logger });
+  stops.unshift(() => pg.stop());
+  const databaseUrl = pg.embedded ? await ensureDatabase(pg.url, APP_DATABASE) : pg.url;
+  const knex = createKnex(databaseUrl, { max: 2 });
+  stops.unshift(() => knex.destroy());
+  const applied = await migrateToLatest(knex);
+  logger.info({ database: redactUrl(databaseUrl), embedded: pg.embedded, applied: applied.length }, 'database ready');
+
+  const temporal = await provideTemporal(config, logsDir, logger);
+  stops.unshift(() => temporal.stop());
+
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: config.temporal.address };
+  if (config.demo) {
+    const standin = await startBlizzardStandin({
+      guild: generateDemoGuild({ size: config.standins.demoGuildSize }),
+      ...DEMO_BLIZZARD_CREDENTIALS,
+      port: config.standins.blizzardPort,
+      host: '127.0.0.1',
+    });
+    stops.unshift(() => standin.close());
+    // The demo guild lives at the configured realm and guild slugs.
+    standin.guild.slug = config.guild.nameSlug;
+    Object.assign(childEnv, { BLIZZARD_API_URL: standin.url, BLIZZARD_OAUTH_URL: standin.url });
+    logger.info({ url: standin.url, members: standin.guild.characters.length }, 'Blizzard stand-in serving the demo guild');
+  }
+
+  const children: Supervised[] = [
+    supervise({ name: 'worker', script: path.join(DIST_DIR, 'workers', 'main.js'), env: childEnv, logger }),
+    supervise({ name: 'api', script: path.join(DIST_DIR, 'api', 'main.js'), env: childEnv, logger }),
+  ];
+  stops.unshift(...children.map((c) => () => c.stop()));
+
+  const connection = await Connection.connect({ address: config.temporal.address });
+  stops.unshift(() => connection.close());
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const schedule = await ensureRosterSchedule(client, config);
+  const guildId = await ensureGuild(knex, { region: config.blizzard.region, realmSlug: config.guild.realmSlug, nameSlug: config.guild.nameSlug });
+  const apiUp = await waitForApi(config, logger);
+
+  let demoKeyFile: string | null = null;
+  if (config.demo) demoKeyFile = await ensureDemoApiKey(knex, guildId, config);
+
+  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp });
+  if (await needsFirstSync(knex, guildId)) await firstSync(client, config, logger);
+  logger.info('running; press Ctrl-C to stop everything');
+});
+
+async function provideTemporal(config: Config, logsDir: string, logger: Logger) {
+  const [host, portText] = config.temporal.address.split(':');
+  const local = ['127.0.0.1', 'localhost', '0.0.0.0'].includes(host ?? '');
+  if (!local) {
+    logger.info({ address: config.temporal.address }, 'using the Temporal server at TEMPORAL_ADDRESS');
+    return { stop: async () => undefined };
+  }
+  const cli = await resolveTemporalCli({ cliPath: config.temporal.cliPath, projectDir: PROJECT_DIR, logger });
+  logger.info({ cli: cli.path, source: cli.source, version: cli.version }, 'Temporal CLI');
+  const server = await startTemporalDevServer({
+    cliPath: cli.path,
+    port: Number(portText ?? config.temporal.port),
+    uiPort: config.temporal.uiPort,
+    dbFile: path.join(config.dataDir, 'temporal', 'temporal.sqlite'),
+    logFile: path.join(logsDir, 'temporal.log'),
+    logger,
+  });
+  logger.info({ address: server.address, ui: server.uiUrl ?? config.temporal.uiUrl, reused: server.reused }, 'Temporal dev server ready');
+  return server;
+}
+
+async function waitForApi(config: Config, logger: Logger): Promise<boolean> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${config.api.publicUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200 || res.status === 503) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  logger.error({ url: config.api.publicUrl }, 'the API did not answer within 60 s; see its log lines above');
+  return false;
+}
+
+/** A read + trigger key for the demo, kept in .data so the printed curl commands work. */
+async function ensureDemoApiKey(knex: Knex, guildId: number, config: Config): Promise<string> {
+  const file = path.join(config.dataDir, 'demo-api-key');
+  if (fs.existsSync(file)) return file;
+  const { key } = await createApiKey(knex, { guildId, name: 'demo (npm start)', scopes: ['read', 'sync:trigger', 'addon:upload', 'identity:write'] });
+  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return file;
+}
+
+async function needsFirstSync(knex: Knex, guildId: number): Promise<boolean> {
+  const done = await knex('sync_runs').where({ guild_id: guildId, kind: 'blizzard_roster', status: 'succeeded' }).first('id');
+  return !done;
+}
+
+async function firstSync(client: Client, config: Config, logger: Logger): Promise<void> {
+  const control = createRosterSyncControl(client, config);
+  const run = await control.trigger();
+  logger.info({ workflowId: run.workflowId, ui: run.temporalUiUrl }, 'first roster sync started; watch it in the Temporal UI');
+  try {
+    const result = await client.workflow.getHandle(run.workflowId, run.runId).result();
+    logger.info({ counts: result.counts }, `first roster sync ${result.status}`);
+  } catch (err) {
+    logger.error({ err: (err as Error).message, ui: temporalUiLink(config, run.workflowId, run.runId) }, 'first roster sync failed; open the run in the Temporal UI to see why');
+  }
+}
+
+function banner(config: Config): void {
+  const line = '='.repeat(78);
+  if (config.demo) {
+    process.stdout.write(
+      `\n${line}\n  DEMO MODE: no BLIZZARD_CLIENT_ID / BLIZZARD_CLIENT_SECRET set.\n` +
+        `  The built-in Blizzard stand-in plays the API with a generated demo guild\n` +
+        `  "Pull All The Things" (${config.standins.demoGuildSize} members). Nothing here is your real guild.\n` +
+        `  To go live, copy .env.example to .env and fill in the Blizzard client (README: Going live).\n${line}\n\n`,
+    );
+  } else {
+    process.stdout.write(`\n${line}\n  LIVE: guild ${config.guild.key} from the Blizzard API at ${config.blizzard.apiUrl}\n${line}\n\n`);
+  }
+}
+
+function summary(config: Config, s: { schedulePaused: boolean; nextRunAt: string | null; demoKeyFile: string | null; apiUp: boolean }): void {
+  const auth = s.demoKeyFile ? `-H "Authorization: Bearer $(cat ${path.relative(PROJECT_DIR, s.demoKeyFile)})" ` : '-H "Authorization: Bearer <your key>" ';
+  process.stdout.write(
+    [
+      '',
+      `  Guild        ${config.guild.key}${config.demo ? '  (DEMO, Blizzard stand-in)' : ''}`,
+      `  API          ${config.api.publicUrl}/api   (docs: ${config.api.publicUrl}/api/docs)${s.apiUp ? '' : '  NOT ANSWERING'}`,
+      `  Temporal UI  ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/schedules`,
+      `  Schedule     roster sync at ${config.rosterSync.hoursUtc.map((h) => `${String(h).padStart(2, '0')}:00`).join(', ')} UTC` +
+        (s.schedulePaused ? '  (PAUSED in the Temporal UI)' : `; next ${s.nextRunAt ?? 'unknown'}`),
+      `  Status       curl ${auth}${config.api.publicUrl}/api/guild-sync/status`,
+      `  Sync now     curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/blizzard/trigger`,
+      s.demoKeyFile ? `  Demo key     ${path.relative(PROJECT_DIR, s.demoKeyFile)} (all scopes; made for this demo only)` : '',
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n') + '\n\n',
+  );
+}
+
+function onceShutdown(logger: Logger, stops: (() => Promise<void>)[]) {
+  let started = false;
+  return () => {
+    if (started) return;
+    started = true;
+    logger.info('stopping everything');
+    void (async () => {
+      for (const stop of stops) {
+        try {
+          await stop();
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'a component did not stop cleanly');
+        }
+      }
+      process.exit(0);
+    })();
+  };
+}

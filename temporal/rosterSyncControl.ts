@@ -1,0 +1,94 @@
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
+import {
+  TASK_QUEUES,
+  rosterSyncProgressQuery,
+  rosterSyncWorkflowId,
+  type RosterSyncProgress,
+} from '../workflows/shared';
+import { temporalUiLink } from './connect';
+import { describeRosterSchedule, rosterSyncInput, type RosterScheduleInfo } from './schedules';
+
+export interface RunningRosterSync {
+  workflowId: string;
+  runId: string;
+  temporalUiUrl: string;
+  progress: RosterSyncProgress | null;
+}
+
+export interface TriggeredRosterSync {
+  workflowId: string;
+  runId: string;
+  temporalUiUrl: string;
+  /** True when a sync was already running and no new one was started. */
+  alreadyRunning: boolean;
+}
+
+/** What the API needs from Temporal about the roster sync. */
+export interface RosterSyncControl {
+  trigger(): Promise<TriggeredRosterSync>;
+  running(): Promise<RunningRosterSync | null>;
+  schedule(): Promise<RosterScheduleInfo | null>;
+}
+
+export function createRosterSyncControl(
+  client: Client,
+  config: Pick<Config, 'guild' | 'temporal' | 'rosterSync'>,
+  taskQueues: { main: string; blizzard: string } = TASK_QUEUES,
+): RosterSyncControl {
+  const workflowIdPrefix = rosterSyncWorkflowId(config.guild.key);
+  const input = rosterSyncInput(config, taskQueues);
+
+  async function findRunning(): Promise<{ workflowId: string; runId: string } | null> {
+    // Scheduled runs get ids of their own (<prefix>-scheduled-<time>), so look them up by prefix.
+    const query = `WorkflowType = 'guildRosterSync' AND ExecutionStatus = 'Running'`;
+    for await (const wf of client.workflow.list({ query })) {
+      if (wf.workflowId.startsWith(workflowIdPrefix)) return { workflowId: wf.workflowId, runId: wf.runId };
+    }
+    return null;
+  }
+
+  async function progressOf(workflowId: string, runId: string): Promise<RosterSyncProgress | null> {
+    try {
+      return await client.workflow.getHandle(workflowId, runId).query(rosterSyncProgressQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      // A run that just finished, or no worker to answer: status still works without progress.
+      return null;
+    }
+  }
+
+  return {
+    async trigger() {
+      const running = await findRunning();
+      if (running) {
+        return { ...running, temporalUiUrl: temporalUiLink(config, running.workflowId, running.runId), alreadyRunning: true };
+      }
+      const handle = await client.workflow.start('guildRosterSync', {
+        workflowId: workflowIdPrefix,
+        taskQueue: taskQueues.main,
+        args: [input],
+        // Two triggers at once collapse into one run.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+      const runId = handle.firstExecutionRunId;
+      return {
+        workflowId: handle.workflowId,
+        runId,
+        temporalUiUrl: temporalUiLink(config, handle.workflowId, runId),
+        alreadyRunning: false,
+      };
+    },
+    async running() {
+      const running = await findRunning();
+      if (!running) return null;
+      return {
+        ...running,
+        temporalUiUrl: temporalUiLink(config, running.workflowId, running.runId),
+        progress: await progressOf(running.workflowId, running.runId),
+      };
+    },
+    schedule: () => describeRosterSchedule(client, config),
+  };
+}

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig, runMain, ConfigError } from '../config';
+import { createLogger } from '../config/logger';
+import { createKnex } from '../db/knex';
+import { BlizzardClient } from '../integrations/blizzard';
+import { Client } from '@temporalio/client';
+import { ensureRosterSchedule } from '../temporal/schedules';
+import { createWorkers, runWorkers } from './createWorkers';
+
+runMain(async () => {
+  const config = loadConfig();
+  const logger = createLogger(config, 'worker');
+  // SDK logs go through the same pino logger as ours.
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => logger[entry.level === 'WARN' ? 'warn' : entry.level === 'ERROR' ? 'error' : 'info'](entry.meta ?? {}, entry.message)),
+  });
+  if (!config.database.url) throw new ConfigError('DATABASE_URL is not set: start everything with `npm start`, or set DATABASE_URL.');
+  const knex = createKnex(config.database.url);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const blizzard = new BlizzardClient({ ...config.blizzard, logger: logger.child({ service: 'blizzard' }) });
+
+  const bundlePath = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  const workers = await createWorkers({
+    connection,
+    namespace: config.temporal.namespace,
+    knex,
+    blizzard,
+    logger,
+    workflows: fs.existsSync(bundlePath)
+      ? { workflowBundle: { codePath: bundlePath } }
+      : { workflowsPath: require.resolve('../workflows') },
+  });
+
+  const schedule = await ensureRosterSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
+  logger.info(
+    { scheduleId: schedule.scheduleId, paused: schedule.paused, nextRunAt: schedule.nextRunAt, guild: config.guild.key, demo: config.demo },
+    schedule.paused ? 'roster schedule is paused (an officer paused it in the Temporal UI)' : 'roster schedule ready',
+  );
+  logger.info({ address: config.temporal.address }, 'worker polling');
+  try {
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+    await knex.destroy();
+  }
+});

@@ -1,0 +1,1 @@
+export { guildRosterSync } from './rosterSync';
