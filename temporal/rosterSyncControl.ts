@@ -1,4 +1,4 @@
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import {
   TASK_QUEUES,
@@ -8,6 +8,8 @@ import {
 } from '../workflows/shared';
 import { temporalUiLink } from './connect';
 import { describeRosterSchedule, rosterSyncInput, type RosterScheduleInfo } from './schedules';
+
+const PROGRESS_QUERY_DEADLINE_MS = 2_000;
 
 export interface RunningRosterSync {
   workflowId: string;
@@ -48,12 +50,14 @@ export function createRosterSyncControl(
     return null;
   }
 
+  /** Live progress, or null when no worker answers within a moment (status must not hang on it). */
   async function progressOf(workflowId: string, runId: string): Promise<RosterSyncProgress | null> {
     try {
-      return await client.workflow.getHandle(workflowId, runId).query(rosterSyncProgressQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return null;
-      // A run that just finished, or no worker to answer: status still works without progress.
+      return await client.withDeadline(Date.now() + PROGRESS_QUERY_DEADLINE_MS, () =>
+        client.workflow.getHandle(workflowId, runId).query(rosterSyncProgressQuery),
+      );
+    } catch {
+      // Finished a moment ago, no worker polling, or the deadline passed: status works without it.
       return null;
     }
   }

@@ -1,0 +1,95 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa, { type Middleware, type ParameterizedContext } from 'koa';
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { Logger } from '../config/logger';
+import type { ApiKeyScope } from '../db/operations/apiKeys/createApiKey';
+import type { RosterSyncControl } from '../temporal/rosterSyncControl';
+import { AppError, bodyParseError, methodNotAllowed, notFound } from './errors';
+import { errorHandler } from './middleware/errorHandler';
+import { requestId } from './middleware/requestId';
+import { requestLogger } from './middleware/requestLogger';
+import { docsRoutes } from './routes/docs';
+import { guildSyncRoutes } from './routes/guildSync';
+import { healthRoutes } from './routes/health';
+
+/** The key a request authenticated with (set by requireApiKey). */
+export interface AuthenticatedApiKey {
+  id: number;
+  prefix: string;
+  name: string;
+  scopes: ApiKeyScope[];
+}
+
+/** ctx.state of every request: typed once here, so handlers never cast ctx. */
+export interface ApiState {
+  requestId: string;
+  apiKey?: AuthenticatedApiKey;
+}
+
+export interface ApiDeps {
+  knex: Knex;
+  config: Config;
+  logger: Logger;
+  rosterSync: RosterSyncControl;
+  /** The guild this API serves; API keys of other guilds are refused. */
+  guildId: number;
+}
+
+/**
+ * JSON bodies up to 1 MB. The addon-upload route will need more (a SavedVariables file runs to
+ * several MB): give it its own bodyParser with a larger jsonLimit on that route and set
+ * ctx.disableBodyParser for it before this one runs, rather than raising the limit for every route.
+ */
+const JSON_LIMIT = '1mb';
+
+/**
+ * Turns what no route answered into JSON errors: a path nobody serves (404), and the router's
+ * bodiless 405/501 answers (allowedMethods), keeping their Allow header.
+ */
+function unanswered(): Middleware<ApiState> {
+  return async function unanswered(ctx, next) {
+    await next();
+    if (ctx.body !== undefined && ctx.body !== null) return;
+    if (ctx.status === 404) throw notFound(ctx.method, ctx.path);
+    if (ctx.status === 405) throw methodNotAllowed(ctx.method, ctx.path, ctx.response.get('Allow'));
+    if (ctx.status === 501) {
+      throw new AppError(501, 'NOT_IMPLEMENTED', `The API does not implement the ${ctx.method} method.`);
+    }
+  };
+}
+
+export function createApp(deps: ApiDeps): Koa<ApiState> {
+  const app = new Koa<ApiState>();
+
+  // The error handler re-emits every error here; this is where they are logged.
+  app.on('error', (err: unknown, ctx?: ParameterizedContext<ApiState>) => {
+    const status = ctx?.status ?? 500;
+    const fields = { err, requestId: ctx?.state.requestId, method: ctx?.method, path: ctx?.path, status };
+    if (status >= 500) deps.logger.error(fields, `request failed (request id ${fields.requestId ?? 'none'})`);
+    else deps.logger.debug(fields, 'request refused');
+  });
+
+  const api = new Router<ApiState>({ prefix: '/api' });
+  api.use(healthRoutes(deps).routes());
+  api.use(guildSyncRoutes(deps).routes());
+  api.use(docsRoutes().routes());
+
+  app.use(requestId());
+  app.use(requestLogger(deps.logger));
+  app.use(errorHandler());
+  app.use(unanswered());
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: JSON_LIMIT,
+      onError: (err) => {
+        throw bodyParseError(err);
+      },
+    }),
+  );
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return app;
+}

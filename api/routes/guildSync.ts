@@ -1,0 +1,224 @@
+import Router from '@koa/router';
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { ServiceError, isGrpcServiceError } from '@temporalio/client';
+import { z } from 'zod';
+import { latestSyncRuns, type SyncRunRow } from '../../db/operations/syncRuns/latestSyncRuns';
+import { temporalUiLink } from '../../temporal/connect';
+import { SYNC_KINDS } from '../../workflows/shared';
+import type { ApiDeps, ApiState } from '../app';
+import { errorResponse, temporalUnavailable } from '../errors';
+import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
+import { TimeoutError, withTimeout } from '../withTimeout';
+
+/** Status answers from the database even when Temporal is slow; a trigger may take longer. */
+const STATUS_TEMPORAL_TIMEOUT_MS = 3_000;
+const TRIGGER_TIMEOUT_MS = 10_000;
+const STATUS_PATH = '/api/guild-sync/status';
+
+const isoTime = z.string().meta({ format: 'date-time', example: '2026-11-24T18:00:04.000Z' });
+
+export const syncRunSchema = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(['succeeded', 'failed', 'abandoned']),
+    startedAt: isoTime,
+    finishedAt: isoTime.nullable(),
+    counts: z.record(z.string(), z.unknown()).meta({ description: 'What the run counted: fetched, new, changed, unchanged, unavailable, gone, …' }),
+    error: z.string().nullable(),
+    workflowId: z.string(),
+    temporalRunId: z.string(),
+    temporalUiUrl: z.string().meta({ description: 'This run in the Temporal Web UI' }),
+  })
+  .meta({ id: 'SyncRun' });
+
+/** lastSucceeded is present only when the latest finished run did not succeed: the latest that did (null: none ever). */
+const lastRunSchema = syncRunSchema
+  .extend({ lastSucceeded: syncRunSchema.nullable().optional() })
+  .meta({
+    id: 'LastSyncRun',
+    description: 'The latest finished run. lastSucceeded is present only when that run did not succeed: the latest run that did (null: none ever).',
+  });
+
+export const guildSyncStatusSchema = z
+  .object({
+    guild: z.object({ key: z.string(), realmSlug: z.string(), nameSlug: z.string(), name: z.string().optional() }),
+    runs: z
+      .object({ [SYNC_KINDS.blizzardRoster]: lastRunSchema.nullable() })
+      .catchall(lastRunSchema.nullable())
+      .meta({ description: 'Per kind of sync, its latest finished run; blizzard_roster is always listed, other kinds once they have run' }),
+    schedule: z
+      .object({ scheduleId: z.string(), paused: z.boolean(), note: z.string().optional(), nextRunAt: isoTime.nullable() })
+      .nullable()
+      .meta({ description: 'The roster schedule in Temporal; null when it does not exist yet or Temporal is unreachable' }),
+    running: z
+      .object({
+        workflowId: z.string(),
+        runId: z.string(),
+        temporalUiUrl: z.string(),
+        progress: z
+          .object({
+            phase: z.enum(['starting', 'fetching_roster', 'fetching_profiles', 'finishing', 'done', 'skipped']),
+            syncRunId: z.number().int().nullable(),
+            membersTotal: z.number().int(),
+            membersProcessed: z.number().int(),
+            batchesTotal: z.number().int(),
+            batchesDone: z.number().int(),
+          })
+          .nullable(),
+      })
+      .nullable()
+      .meta({ description: 'The roster sync running now, if any; null too when Temporal is unreachable' }),
+    temporal: z.enum(['ok', 'unreachable']),
+  })
+  .meta({ id: 'GuildSyncStatus' });
+type GuildSyncStatus = z.infer<typeof guildSyncStatusSchema>;
+type SyncRun = z.infer<typeof syncRunSchema>;
+type LastRun = z.infer<typeof lastRunSchema>;
+
+export const triggerBodySchema = z.object({}).strict().meta({ id: 'TriggerRosterSync', description: 'No options yet: send nothing or {}' });
+
+export const triggerResponseSchema = z
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    temporalUiUrl: z.string(),
+    alreadyRunning: z.boolean().meta({ description: 'True when a sync was already running: that run is returned and none is started' }),
+  })
+  .meta({ id: 'TriggeredRosterSync' });
+type TriggerResponse = z.infer<typeof triggerResponseSchema>;
+
+const readDoc = apiKeyDoc('read');
+const triggerDoc = apiKeyDoc('sync:trigger');
+const authErrors = {
+  401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
+  403: errorResponse('SCOPE_REQUIRED: the key lacks the scope'),
+};
+
+export const guildSyncOpenApi: RouteConfig[] = [
+  {
+    method: 'get',
+    path: STATUS_PATH,
+    tags: ['guild-sync'],
+    summary: 'Latest roster sync runs, the schedule, and the run in progress',
+    description: `${readDoc.scopeNote} Answers from the database even when Temporal is unreachable (then \`temporal: "unreachable"\`).`,
+    security: readDoc.security,
+    responses: {
+      200: { description: 'Sync status', content: { 'application/json': { schema: guildSyncStatusSchema } } },
+      ...authErrors,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/guild-sync/blizzard/trigger',
+    tags: ['guild-sync'],
+    summary: 'Start a Blizzard roster sync now',
+    description:
+      `${triggerDoc.scopeNote} Never starts a second run: when one is going, that one is returned with \`alreadyRunning: true\`. ` +
+      `Follow progress at ${STATUS_PATH} (the Location header).`,
+    security: triggerDoc.security,
+    request: { body: { required: false, content: { 'application/json': { schema: triggerBodySchema } } } },
+    responses: {
+      202: { description: 'Started, or already running', content: { 'application/json': { schema: triggerResponseSchema } } },
+      400: errorResponse('VALIDATION_FAILED or INVALID_JSON'),
+      ...authErrors,
+      503: errorResponse('TEMPORAL_UNAVAILABLE: nothing was started'),
+    },
+  },
+];
+
+/** GET /guild-sync/status and POST /guild-sync/blizzard/trigger. */
+export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
+  const router = new Router<ApiState>();
+  const link = (workflowId: string, runId: string) => temporalUiLink(deps.config, workflowId, runId);
+
+  const summary = (r: SyncRunRow): SyncRun => ({
+    id: r.id,
+    // latestSyncRuns returns only finished rows here.
+    status: r.status as SyncRun['status'],
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    counts: r.counts,
+    error: r.error,
+    workflowId: r.workflow_id,
+    temporalRunId: r.temporal_run_id,
+    temporalUiUrl: link(r.workflow_id, r.temporal_run_id),
+  });
+
+  router.get('/guild-sync/status', requireApiKey('read', deps), async (ctx) => {
+    const [guild, latest, temporal] = await Promise.all([
+      deps.knex('guilds').where({ id: deps.guildId }).first('key', 'realm_slug', 'name_slug', 'name'),
+      latestSyncRuns(deps.knex, deps.guildId),
+      Promise.allSettled([
+        withTimeout(deps.rosterSync.running(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (running sync)'),
+        withTimeout(deps.rosterSync.schedule(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (schedule)'),
+      ]),
+    ]);
+    if (!guild) throw new Error(`Guild ${deps.guildId} is missing from the guilds table`);
+
+    const runs: Record<string, LastRun | null> = { [SYNC_KINDS.blizzardRoster]: null };
+    for (const { kind, latestFinished, latestSucceeded } of latest) {
+      if (!latestFinished) {
+        runs[kind] = null;
+        continue;
+      }
+      const last: LastRun = summary(latestFinished);
+      if (latestFinished.status !== 'succeeded') last.lastSucceeded = latestSucceeded ? summary(latestSucceeded) : null;
+      runs[kind] = last;
+    }
+
+    const [running, schedule] = temporal;
+    const reachable = running.status === 'fulfilled' && schedule.status === 'fulfilled';
+    if (!reachable) {
+      const err = running.status === 'rejected' ? running.reason : schedule.status === 'rejected' ? schedule.reason : undefined;
+      deps.logger.warn({ err, requestId: ctx.state.requestId }, 'status: Temporal unreachable; answering from the database');
+    }
+    const body: GuildSyncStatus = {
+      guild: {
+        key: guild.key,
+        realmSlug: guild.realm_slug,
+        nameSlug: guild.name_slug,
+        ...(guild.name ? { name: guild.name } : {}),
+      },
+      runs: runs as GuildSyncStatus['runs'],
+      schedule:
+        reachable && schedule.value
+          ? {
+              scheduleId: schedule.value.scheduleId,
+              paused: schedule.value.paused,
+              ...(schedule.value.note ? { note: schedule.value.note } : {}),
+              nextRunAt: schedule.value.nextRunAt,
+            }
+          : null,
+      running: reachable ? running.value : null,
+      temporal: reachable ? 'ok' : 'unreachable',
+    };
+    ctx.body = body;
+  });
+
+  router.post('/guild-sync/blizzard/trigger', requireApiKey('sync:trigger', deps), async (ctx) => {
+    triggerBodySchema.parse(ctx.request.body ?? {});
+    let triggered;
+    try {
+      triggered = await withTimeout(deps.rosterSync.trigger(), TRIGGER_TIMEOUT_MS, 'Temporal (start roster sync)');
+    } catch (err) {
+      // Only an unreachable or silent server is a 503; anything else is a bug and stays a 500.
+      if (err instanceof TimeoutError || err instanceof ServiceError || isGrpcServiceError(err)) throw temporalUnavailable(err);
+      throw err;
+    }
+    deps.logger.info(
+      { requestId: ctx.state.requestId, keyPrefix: ctx.state.apiKey?.prefix, workflowId: triggered.workflowId, alreadyRunning: triggered.alreadyRunning },
+      triggered.alreadyRunning ? 'roster sync already running; returned it' : 'roster sync started',
+    );
+    const body: TriggerResponse = {
+      workflowId: triggered.workflowId,
+      runId: triggered.runId,
+      temporalUiUrl: triggered.temporalUiUrl,
+      alreadyRunning: triggered.alreadyRunning,
+    };
+    ctx.status = 202;
+    ctx.set('Location', STATUS_PATH);
+    ctx.body = body;
+  });
+
+  return router;
+}

@@ -1,0 +1,98 @@
+/**
+ * Test helpers for the API: the real app on the real test database, with a stand-in for the
+ * Temporal side (RosterSyncControl), which end-to-end tests cover against a real server.
+ */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import type { Knex } from 'knex';
+import { loadConfig } from '../config';
+import type { Logger } from '../config/logger';
+import { createApiKey, type ApiKeyScope } from '../db/operations/apiKeys/createApiKey';
+import type { RosterSyncControl, RunningRosterSync, TriggeredRosterSync } from '../temporal/rosterSyncControl';
+import type { RosterScheduleInfo } from '../temporal/schedules';
+import { freshGuild } from './db';
+import { createApp } from '../api/app';
+
+export interface FakeRosterSync extends RosterSyncControl {
+  triggerCalls: number;
+}
+
+export const TRIGGERED: TriggeredRosterSync = {
+  workflowId: 'roster-sync-us-senjin-test',
+  runId: 'run-1',
+  temporalUiUrl: 'http://localhost:8233/namespaces/default/workflows/roster-sync-us-senjin-test/run-1/history',
+  alreadyRunning: false,
+};
+
+export const SCHEDULE: RosterScheduleInfo = {
+  scheduleId: 'roster-sync-schedule-us-senjin-test',
+  paused: false,
+  nextRunAt: '2026-11-25T00:00:00.000Z',
+};
+
+/** Answers like a healthy Temporal with nothing running; override any method to change that. */
+export function fakeRosterSync(overrides: Partial<RosterSyncControl> = {}): FakeRosterSync {
+  const fake: FakeRosterSync = {
+    triggerCalls: 0,
+    trigger: async () => {
+      fake.triggerCalls++;
+      return overrides.trigger ? overrides.trigger() : TRIGGERED;
+    },
+    running: overrides.running ?? (async (): Promise<RunningRosterSync | null> => null),
+    schedule: overrides.schedule ?? (async () => SCHEDULE),
+  };
+  return fake;
+}
+
+/** A pino logger whose JSON lines land in `lines`, so tests can read what was logged. */
+export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      raw.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug' }, stream);
+  return {
+    logger,
+    lines: () =>
+      raw
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+export interface TestApi {
+  app: ReturnType<typeof createApp>;
+  server: ReturnType<ReturnType<typeof createApp>['callback']>;
+  guild: Awaited<ReturnType<typeof freshGuild>>;
+  rosterSync: FakeRosterSync;
+  /** Mints a key for this test's guild and returns the raw key. */
+  mintKey: (scopes: ApiKeyScope[], name?: string) => Promise<string>;
+}
+
+/** The app for a guild of its own. */
+export async function testApi(
+  knex: Knex,
+  opts: { rosterSync?: FakeRosterSync; logger?: Logger; label?: string } = {},
+): Promise<TestApi> {
+  const guild = await freshGuild(knex, opts.label ?? 'api');
+  const rosterSync = opts.rosterSync ?? fakeRosterSync();
+  const app = createApp({
+    knex,
+    config: loadConfig(process.env),
+    logger: opts.logger ?? pino({ level: 'silent' }),
+    rosterSync,
+    guildId: guild.id,
+  });
+  return {
+    app,
+    server: app.callback(),
+    guild,
+    rosterSync,
+    mintKey: async (scopes, name = 'test key') => (await createApiKey(knex, { guildId: guild.id, name, scopes })).key,
+  };
+}
