@@ -6,6 +6,7 @@ import { createKnex, migrateToLatest } from '../db/knex';
 import { providePostgres } from '../scripts/provision/postgres';
 import { resolveTemporalCli } from '../scripts/provision/temporalCli';
 import { startTemporalDevServer } from '../scripts/provision/temporalDevServer';
+import { getFreePort } from '../scripts/provision/waitFor';
 import { PROJECT_DIR, TEST_ENV_FILE } from './testEnvFile';
 
 const TEST_DIR = path.dirname(TEST_ENV_FILE);
@@ -14,7 +15,7 @@ const DB_NAME = 'patt_test';
 /**
  * The suite's real servers, started once: PostgreSQL (TEST_DATABASE_URL, else the local server on
  * 5432, else an embedded one) with a database of its own, and a Temporal dev server (in memory, no
- * UI) on its own port so it never meets the one `npm start` runs. The workflow code is bundled once.
+ * UI) on a free port so it never meets the one `npm start` runs, nor another suite's. The workflow code is bundled once.
  */
 export default async function globalSetup(): Promise<void> {
   const logger = pino({ level: process.env.TEST_SETUP_LOG ?? 'warn' });
@@ -46,7 +47,8 @@ export default async function globalSetup(): Promise<void> {
     const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH, projectDir: PROJECT_DIR, logger });
     const server = await startTemporalDevServer({
       cliPath: cli.path,
-      port: Number(process.env.TEST_TEMPORAL_PORT ?? 7288),
+      // A free port of its own: a fixed one could be "reused" from another suite that then stops it.
+      port: process.env.TEST_TEMPORAL_PORT ? Number(process.env.TEST_TEMPORAL_PORT) : await getFreePort(),
       headless: true,
       logFile: path.join(TEST_DIR, 'temporal.log'),
       readyTimeoutMs: 90_000,
