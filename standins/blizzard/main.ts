@@ -8,6 +8,7 @@ runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config, 'blizzard-standin');
   const guild = generateDemoGuild({ size: config.standins.demoGuildSize });
+  guild.slug = config.guild.nameSlug;
   const standin = await startBlizzardStandin({
     guild,
     ...DEMO_BLIZZARD_CREDENTIALS,

@@ -1,0 +1,17 @@
+import { runMain } from '../config';
+import { blizzardSyncBenchmark } from './blizzardSync';
+
+const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
+  'blizzard-sync': blizzardSyncBenchmark,
+};
+
+runMain(async () => {
+  const [name, ...args] = process.argv.slice(2);
+  const bench = name ? BENCHMARKS[name] : undefined;
+  if (!bench) {
+    process.stderr.write(`Usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [sizes, e.g. 1000,5000]\n`);
+    process.exitCode = 2;
+    return;
+  }
+  await bench(args);
+});
