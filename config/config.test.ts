@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, DEMO_BLIZZARD_CREDENTIALS, loadConfig } from './index';
+import { ConfigError, DEMO_BLIZZARD_CREDENTIALS, ENV_VARIABLES, loadConfig } from './index';
 
 describe('loadConfig', () => {
   it('runs the demo with no variables at all', () => {
@@ -27,6 +27,16 @@ describe('loadConfig', () => {
   ])('stops with one line naming the variable for %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('is documented: .env.example lists every variable, each with a comment above it', () => {
+    const lines = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8').split('\n');
+    for (const name of ENV_VARIABLES) {
+      const at = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect({ name, listed: at >= 0 }).toEqual({ name, listed: true });
+      const above = lines.slice(0, at).reverse().find((l) => !/^[A-Z_]+=/.test(l));
+      expect({ name, commented: Boolean(above?.startsWith('#')) }).toEqual({ name, commented: true });
+    }
   });
 
   it('never repeats a secret in its message', () => {
