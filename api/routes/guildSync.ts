@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { ServiceError, isGrpcServiceError } from '@temporalio/client';
 import { z } from 'zod';
+import { Guild } from '../../db/models';
 import { latestSyncRuns, type SyncRunRow } from '../../db/operations/syncRuns/latestSyncRuns';
 import { temporalUiLink } from '../../temporal/connect';
 import { SYNC_KINDS } from '../../workflows/shared';
@@ -146,7 +147,7 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.get('/guild-sync/status', requireApiKey('read', deps), async (ctx) => {
     const [guild, latest, temporal] = await Promise.all([
-      deps.knex('guilds').where({ id: deps.guildId }).first('key', 'realm_slug', 'name_slug', 'name'),
+      Guild.query(deps.knex).findById(deps.guildId).select('key', 'realm_slug', 'name_slug', 'name'),
       latestSyncRuns(deps.knex, deps.guildId),
       Promise.allSettled([
         withTimeout(deps.rosterSync.running(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (running sync)'),
