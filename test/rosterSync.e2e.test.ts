@@ -128,6 +128,21 @@ describe('the roster sync under Blizzard faults', () => {
     }
   });
 
+  it('fails at once with a message naming the guild variables when the guild slug is wrong', async () => {
+    const h = await startHarness(knex, { size: 5 });
+    try {
+      h.input.guild.nameSlug = 'pull-all-the-thongs';
+      const err = await h.sync().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const run = await knex('sync_runs').join('guilds', 'guilds.id', 'sync_runs.guild_id').where('guilds.name_slug', 'pull-all-the-thongs').orderBy('sync_runs.id', 'desc').first('sync_runs.status', 'sync_runs.error');
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/PATT_GUILD_REALM_SLUG and PATT_GUILD_NAME_SLUG/);
+      expect(h.standin.stats().byEndpoint.roster).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('fails at once with a message naming the credentials when Blizzard refuses them, and records it', async () => {
     const h = await startHarness(knex, { size: 5, clientSecret: 'wrong-secret' });
     try {
