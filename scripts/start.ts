@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
-import { loadConfig, runMain, type Config } from '../config';
+import { DEMO_BLIZZARD_CREDENTIALS, loadConfig, runMain, type Config } from '../config';
 import { createLogger, redactUrl, type Logger } from '../config/logger';
 import { createKnex, migrateToLatest, type Knex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { createApiKey } from '../db/operations/apiKeys/createApiKey';
 import { generateDemoGuild, startBlizzardStandin } from '../standins/blizzard';
-import { DEMO_BLIZZARD_CREDENTIALS } from '../config';
 import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { temporalUiLink } from '../temporal/connect';
 import { ensureRosterSchedule } from '../temporal/schedules';
@@ -93,7 +92,6 @@ async function provideTemporal(config: Config, logsDir: string, logger: Logger) 
     return { stop: async () => undefined };
   }
   const cli = await resolveTemporalCli({ cliPath: config.temporal.cliPath, projectDir: PROJECT_DIR, logger });
-  logger.info({ cli: cli.path, source: cli.source, version: cli.version }, 'Temporal CLI');
   const server = await startTemporalDevServer({
     cliPath: cli.path,
     port: Number(portText ?? config.temporal.port),
@@ -102,7 +100,7 @@ async function provideTemporal(config: Config, logsDir: string, logger: Logger) 
     logFile: path.join(logsDir, 'temporal.log'),
     logger,
   });
-  logger.info({ address: server.address, ui: server.uiUrl ?? config.temporal.uiUrl, reused: server.reused }, 'Temporal dev server ready');
+  if (server.reused) logger.info({ address: server.address }, 'a Temporal server was already running there; using it');
   return server;
 }
 
