@@ -94,18 +94,10 @@ export function createBlizzardActivities(deps: { knex: Knex; blizzard: BlizzardC
         if (limited.length > 0) throw limited.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));
         throw failures[0];
       }
-      return { processed: await stagedCount(knex, input), fullFetches };
+      // Staged positions run 0..n-1 without gaps, so the range is exactly the batch.
+      return { processed: input.toPosition - input.fromPosition, fullFetches };
     },
   };
-}
-
-async function stagedCount(knex: Knex, input: { syncRunId: number; fromPosition: number; toPosition: number }): Promise<number> {
-  const [{ n }] = await knex('sync_run_roster_members')
-    .where({ sync_run_id: input.syncRunId })
-    .where('position', '>=', input.fromPosition)
-    .where('position', '<', input.toPosition)
-    .count<{ n: string }[]>('* as n');
-  return Number(n);
 }
 
 export type BlizzardActivities = ReturnType<typeof createBlizzardActivities>;

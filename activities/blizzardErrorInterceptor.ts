@@ -9,7 +9,7 @@ import { BlizzardError, BlizzardRateLimitedError } from '../integrations/blizzar
  */
 export function toActivityFailure(err: unknown): unknown {
   if (!(err instanceof BlizzardError)) return err;
-  const type = err.constructor.name;
+  const type = err.name;
   if (err instanceof BlizzardRateLimitedError) {
     return ApplicationFailure.create({ type, message: err.message, nextRetryDelay: err.retryAfterMs, cause: err });
   }

@@ -35,7 +35,7 @@ export interface RosterSyncControl {
 
 export function createRosterSyncControl(
   client: Client,
-  config: Pick<Config, 'guild' | 'temporal' | 'rosterSync'>,
+  config: Pick<Config, 'guild' | 'temporal' | 'rosterSync' | 'blizzard'>,
   taskQueues: { main: string; blizzard: string } = TASK_QUEUES,
 ): RosterSyncControl {
   const workflowIdPrefix = rosterSyncWorkflowId(config.guild.key);

@@ -25,16 +25,16 @@ export interface RosterScheduleInfo {
 }
 
 /** The workflow input for this installation's guild (the Blizzard queue only differs in tests). */
-export function rosterSyncInput(config: Pick<Config, 'guild' | 'rosterSync'>, taskQueues: { blizzard: string } = TASK_QUEUES): RosterSyncInput {
+export function rosterSyncInput(config: Pick<Config, 'guild' | 'rosterSync' | 'blizzard'>, taskQueues: { blizzard: string } = TASK_QUEUES): RosterSyncInput {
   return {
-    guild: { region: config.guild.key.split('/')[0]!, realmSlug: config.guild.realmSlug, nameSlug: config.guild.nameSlug },
+    guild: { region: config.blizzard.region, realmSlug: config.guild.realmSlug, nameSlug: config.guild.nameSlug },
     profileBatchSize: config.rosterSync.profileBatchSize,
     ...(taskQueues.blizzard !== TASK_QUEUES.blizzard ? { blizzardTaskQueue: taskQueues.blizzard } : {}),
   };
 }
 
 function rosterScheduleSpec(
-  config: Pick<Config, 'guild' | 'rosterSync'>,
+  config: Pick<Config, 'guild' | 'rosterSync' | 'blizzard'>,
   taskQueues: { main: string; blizzard: string },
 ): Pick<ScheduleOptions, 'spec' | 'action' | 'policies'> & { action: ScheduleOptionsStartWorkflowAction<Workflow> } {
   const input = rosterSyncInput(config, taskQueues);
@@ -62,7 +62,7 @@ function rosterScheduleSpec(
  */
 export async function ensureRosterSchedule(
   client: Client,
-  config: Pick<Config, 'guild' | 'rosterSync'>,
+  config: Pick<Config, 'guild' | 'rosterSync' | 'blizzard'>,
   taskQueues: { main: string; blizzard: string } = TASK_QUEUES,
 ): Promise<RosterScheduleInfo> {
   const scheduleId = rosterSyncScheduleId(config.guild.key);
