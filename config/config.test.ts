@@ -18,7 +18,16 @@ describe('loadConfig', () => {
     expect(c.blizzard.apiUrl).toBe('https://us.api.blizzard.com');
   });
 
+  it('plays Discord with the stand-in until a bot token is set, then needs the server id', () => {
+    expect(loadConfig({}).discord).toMatchObject({ demo: true, reconcileEveryMinutes: 60 });
+    const live = loadConfig({ DISCORD_BOT_TOKEN: 'token', DISCORD_GUILD_ID: '123456789012345678', PATT_AUDIT_CHANNEL_ID: '223456789012345678' });
+    expect(live.discord).toMatchObject({ demo: false, botToken: 'token', guildId: '123456789012345678', auditChannelId: '223456789012345678' });
+  });
+
   it.each([
+    [{ DISCORD_BOT_TOKEN: 'token' }, /^Missing DISCORD_GUILD_ID: .*Copy Server ID/],
+    [{ DISCORD_GUILD_ID: '#general' }, /^Invalid DISCORD_GUILD_ID: a server id \(digits/],
+    [{ PATT_AUDIT_CHANNEL_ID: 'audit-channel' }, /^Invalid PATT_AUDIT_CHANNEL_ID: a channel id/],
     [{ API_PORT: 'abc' }, /^Invalid API_PORT: .*\(got "abc"\)/],
     [{ DATABASE_URL: 'not a url' }, /^Invalid DATABASE_URL: .*use postgres:\/\/user:password@host:5432\/dbname/],
     [{ BLIZZARD_CLIENT_ID: 'only-the-id' }, /^Missing BLIZZARD_CLIENT_SECRET: Blizzard credentials come in pairs/],

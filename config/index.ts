@@ -12,6 +12,7 @@ const optionalText = z
   .trim()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+const SNOWFLAKE = /^\d{15,21}$/;
 const urlWithDefault = (fallback: string) => z.url().default(fallback);
 
 const envSchema = z.object({
@@ -55,9 +56,13 @@ const envSchema = z.object({
   DEMO_GUILD_SIZE: z.coerce.number().int().min(10).max(50_000).default(150),
 
   DISCORD_BOT_TOKEN: optionalText,
-  DISCORD_GUILD_ID: optionalText,
+  DISCORD_GUILD_ID: optionalText.pipe(z.string().regex(SNOWFLAKE, 'a server id (digits; Discord: right-click the server, Copy Server ID)').optional()),
   DISCORD_API_URL: urlWithDefault('https://discord.com/api'),
-  PATT_AUDIT_CHANNEL_ID: optionalText,
+  PATT_AUDIT_CHANNEL_ID: optionalText.pipe(z.string().regex(SNOWFLAKE, 'a channel id (digits)').optional()),
+  DISCORD_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  DISCORD_RECONCILE_EVERY_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
+  STANDIN_DISCORD_PORT: port(3102),
+  DEMO_DISCORD_SIZE: z.coerce.number().int().min(10).max(50_000).default(160),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,13 +98,29 @@ export interface Config {
   };
   guild: { realmSlug: string; nameSlug: string; key: string };
   rosterSync: { profileBatchSize: number; hoursUtc: number[] };
-  standins: { blizzardPort: number; demoGuildSize: number };
-  discord: { botToken?: string; guildId?: string; apiUrl: string; auditChannelId?: string };
+  standins: { blizzardPort: number; demoGuildSize: number; discordPort: number; demoDiscordSize: number };
+  discord: {
+    /** Demo mode for Discord: no bot token, so the built-in stand-in plays Discord. */
+    demo: boolean;
+    botToken: string;
+    /** The guild's Discord server (snowflake). */
+    guildId: string;
+    apiUrl: string;
+    auditChannelId?: string;
+    timeoutMs: number;
+    reconcileEveryMinutes: number;
+  };
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/**
+ * The Discord stand-in's bot token and server. npm start passes the stand-in's own ids to its
+ * children; these defaults only matter for a stand-in started on its own.
+ */
+export const DEMO_DISCORD = { botToken: 'patt-demo-bot-token', guildId: '1045367129850000000' };
 
 /** Client id and secret the stand-in accepts; never valid against the real Blizzard API. */
 export const DEMO_BLIZZARD_CREDENTIALS = { clientId: 'patt-demo-client', clientSecret: 'patt-demo-secret' };
@@ -129,6 +150,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const demo = !e.BLIZZARD_CLIENT_ID;
+  const discordDemo = !e.DISCORD_BOT_TOKEN;
+  if (!discordDemo && !e.DISCORD_GUILD_ID) {
+    throw new ConfigError(
+      'Missing DISCORD_GUILD_ID: with DISCORD_BOT_TOKEN set, say which server to sync (Discord: enable Developer Mode, right-click the server, Copy Server ID).',
+    );
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -164,12 +191,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       key: `${e.BLIZZARD_REGION}/${e.PATT_GUILD_REALM_SLUG}/${e.PATT_GUILD_NAME_SLUG}`,
     },
     rosterSync: { profileBatchSize: e.PROFILE_BATCH_SIZE, hoursUtc: e.ROSTER_SYNC_HOURS_UTC },
-    standins: { blizzardPort: e.STANDIN_BLIZZARD_PORT, demoGuildSize: e.DEMO_GUILD_SIZE },
+    standins: {
+      blizzardPort: e.STANDIN_BLIZZARD_PORT,
+      demoGuildSize: e.DEMO_GUILD_SIZE,
+      discordPort: e.STANDIN_DISCORD_PORT,
+      demoDiscordSize: e.DEMO_DISCORD_SIZE,
+    },
     discord: {
-      botToken: e.DISCORD_BOT_TOKEN,
-      guildId: e.DISCORD_GUILD_ID,
+      demo: discordDemo,
+      botToken: e.DISCORD_BOT_TOKEN ?? DEMO_DISCORD.botToken,
+      guildId: e.DISCORD_GUILD_ID ?? DEMO_DISCORD.guildId,
       apiUrl: e.DISCORD_API_URL.replace(/\/$/, ''),
       auditChannelId: e.PATT_AUDIT_CHANNEL_ID,
+      timeoutMs: e.DISCORD_TIMEOUT_MS,
+      reconcileEveryMinutes: e.DISCORD_RECONCILE_EVERY_MINUTES,
     },
   };
 }

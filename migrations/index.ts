@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initialSchema from './20261124150000_initial_schema';
+import * as discordSync from './20261124170000_discord_sync';
 
 /**
  * Migrations are listed here rather than found on disk, so the same code runs from TypeScript
@@ -7,6 +8,7 @@ import * as initialSchema from './20261124150000_initial_schema';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261124150000_initial_schema': initialSchema,
+  '20261124170000_discord_sync': discordSync,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
