@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { ApiKeyScope } from '../db/operations/apiKeys/createApiKey';
+import type { DiscordSyncControl } from '../temporal/discordSyncControl';
 import type { RosterSyncControl } from '../temporal/rosterSyncControl';
 import { AppError, bodyParseError, methodNotAllowed, notFound } from './errors';
 import { errorHandler } from './middleware/errorHandler';
@@ -33,6 +34,7 @@ export interface ApiDeps {
   config: Config;
   logger: Logger;
   rosterSync: RosterSyncControl;
+  discordSync: DiscordSyncControl;
   /** The guild this API serves; API keys of other guilds are refused. */
   guildId: number;
 }

@@ -5,6 +5,7 @@ import { createLogger } from '../config/logger';
 import { createKnex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { connectTemporal } from '../temporal/connect';
+import { createDiscordSyncControl } from '../temporal/discordSyncControl';
 import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { createApp } from './app';
 
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
   const temporal = await connectTemporal(config);
   const rosterSync = createRosterSyncControl(temporal, config);
 
-  const app = createApp({ knex, config, logger, rosterSync, guildId });
+  const discordSync = createDiscordSyncControl(temporal, config);
+  const app = createApp({ knex, config, logger, rosterSync, discordSync, guildId });
   const server: Server = app.listen(config.api.port, config.api.host);
   try {
     await once(server, 'listening');

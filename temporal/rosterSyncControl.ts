@@ -5,9 +5,10 @@ import {
   rosterSyncProgressQuery,
   rosterSyncWorkflowId,
   type RosterSyncProgress,
+  type TaskQueues,
 } from '../workflows/shared';
 import { temporalUiLink } from './connect';
-import { describeRosterSchedule, rosterSyncInput, type RosterScheduleInfo } from './schedules';
+import { describeRosterSchedule, rosterSyncInput, type ScheduleInfo } from './schedules';
 
 const PROGRESS_QUERY_DEADLINE_MS = 2_000;
 
@@ -30,13 +31,13 @@ export interface TriggeredRosterSync {
 export interface RosterSyncControl {
   trigger(): Promise<TriggeredRosterSync>;
   running(): Promise<RunningRosterSync | null>;
-  schedule(): Promise<RosterScheduleInfo | null>;
+  schedule(): Promise<ScheduleInfo | null>;
 }
 
 export function createRosterSyncControl(
   client: Client,
   config: Pick<Config, 'guild' | 'temporal' | 'rosterSync' | 'blizzard'>,
-  taskQueues: { main: string; blizzard: string } = TASK_QUEUES,
+  taskQueues: Pick<TaskQueues, 'main' | 'blizzard'> = TASK_QUEUES,
 ): RosterSyncControl {
   const workflowIdPrefix = rosterSyncWorkflowId(config.guild.key);
   const input = rosterSyncInput(config, taskQueues);

@@ -12,12 +12,16 @@ import type { Workflow } from '@temporalio/common';
 import type { Config } from '../config';
 import {
   TASK_QUEUES,
+  discordReconcileScheduleId,
+  discordReconcileWorkflowId,
   rosterSyncScheduleId,
   rosterSyncWorkflowId,
+  type DiscordReconcileInput,
   type RosterSyncInput,
+  type TaskQueues,
 } from '../workflows/shared';
 
-export interface RosterScheduleInfo {
+export interface ScheduleInfo {
   scheduleId: string;
   paused: boolean;
   note?: string;
@@ -25,7 +29,7 @@ export interface RosterScheduleInfo {
 }
 
 /** The workflow input for this installation's guild (the Blizzard queue only differs in tests). */
-export function rosterSyncInput(config: Pick<Config, 'guild' | 'rosterSync' | 'blizzard'>, taskQueues: { blizzard: string } = TASK_QUEUES): RosterSyncInput {
+export function rosterSyncInput(config: Pick<Config, 'guild' | 'rosterSync' | 'blizzard'>, taskQueues: Pick<TaskQueues, 'blizzard'> = TASK_QUEUES): RosterSyncInput {
   return {
     guild: { region: config.blizzard.region, realmSlug: config.guild.realmSlug, nameSlug: config.guild.nameSlug },
     profileBatchSize: config.rosterSync.profileBatchSize,
@@ -35,8 +39,8 @@ export function rosterSyncInput(config: Pick<Config, 'guild' | 'rosterSync' | 'b
 
 function rosterScheduleSpec(
   config: Pick<Config, 'guild' | 'rosterSync' | 'blizzard'>,
-  taskQueues: { main: string; blizzard: string },
-): Pick<ScheduleOptions, 'spec' | 'action' | 'policies'> & { action: ScheduleOptionsStartWorkflowAction<Workflow> } {
+  taskQueues: Pick<TaskQueues, 'main' | 'blizzard'>,
+): WantedSchedule {
   const input = rosterSyncInput(config, taskQueues);
   return {
     spec: {
@@ -56,17 +60,13 @@ function rosterScheduleSpec(
   };
 }
 
+type WantedSchedule = Pick<ScheduleOptions, 'spec' | 'action' | 'policies'> & { action: ScheduleOptionsStartWorkflowAction<Workflow> };
+
 /**
- * Creates the roster schedule, or brings an existing one up to date while keeping what an officer
- * set in the UI (paused and its note). Safe to call on every start.
+ * Creates a schedule, or brings an existing one up to date while keeping what an officer set in
+ * the UI (paused and its note). Safe to call on every start.
  */
-export async function ensureRosterSchedule(
-  client: Client,
-  config: Pick<Config, 'guild' | 'rosterSync' | 'blizzard'>,
-  taskQueues: { main: string; blizzard: string } = TASK_QUEUES,
-): Promise<RosterScheduleInfo> {
-  const scheduleId = rosterSyncScheduleId(config.guild.key);
-  const wanted = rosterScheduleSpec(config, taskQueues);
+async function ensureSchedule(client: Client, scheduleId: string, wanted: WantedSchedule): Promise<ScheduleInfo> {
   try {
     await client.schedule.create({
       scheduleId,
@@ -86,11 +86,10 @@ export async function ensureRosterSchedule(
       }),
     );
   }
-  return describeRosterSchedule(client, config) as Promise<RosterScheduleInfo>;
+  return describeSchedule(client, scheduleId) as Promise<ScheduleInfo>;
 }
 
-export async function describeRosterSchedule(client: Client, config: Pick<Config, 'guild'>): Promise<RosterScheduleInfo | null> {
-  const scheduleId = rosterSyncScheduleId(config.guild.key);
+export async function describeSchedule(client: Client, scheduleId: string): Promise<ScheduleInfo | null> {
   try {
     const d = await client.schedule.getHandle(scheduleId).describe();
     const next = d.info.nextActionTimes[0];
@@ -99,4 +98,55 @@ export async function describeRosterSchedule(client: Client, config: Pick<Config
     if (err instanceof ScheduleNotFoundError) return null;
     throw err;
   }
+}
+
+/** The roster schedule: four times a day (ROSTER_SYNC_HOURS_UTC). */
+export function ensureRosterSchedule(
+  client: Client,
+  config: Pick<Config, 'guild' | 'rosterSync' | 'blizzard'>,
+  taskQueues: Pick<TaskQueues, 'main' | 'blizzard'> = TASK_QUEUES,
+): Promise<ScheduleInfo> {
+  return ensureSchedule(client, rosterSyncScheduleId(config.guild.key), rosterScheduleSpec(config, taskQueues));
+}
+
+export function describeRosterSchedule(client: Client, config: Pick<Config, 'guild'>): Promise<ScheduleInfo | null> {
+  return describeSchedule(client, rosterSyncScheduleId(config.guild.key));
+}
+
+/** The workflow input of the Discord reconcile for this installation. */
+export function discordReconcileInput(
+  config: Pick<Config, 'guild' | 'blizzard' | 'discord'>,
+  taskQueues: Pick<TaskQueues, 'discord'> = TASK_QUEUES,
+): DiscordReconcileInput {
+  return {
+    guild: { region: config.blizzard.region, realmSlug: config.guild.realmSlug, nameSlug: config.guild.nameSlug },
+    discordGuildId: config.discord.guildId,
+    ...(taskQueues.discord !== TASK_QUEUES.discord ? { discordTaskQueue: taskQueues.discord } : {}),
+  };
+}
+
+/** The Discord reconcile schedule: every DISCORD_RECONCILE_EVERY_MINUTES (hourly by default). */
+export function ensureDiscordReconcileSchedule(
+  client: Client,
+  config: Pick<Config, 'guild' | 'blizzard' | 'discord'>,
+  taskQueues: Pick<TaskQueues, 'main' | 'discord'> = TASK_QUEUES,
+): Promise<ScheduleInfo> {
+  return ensureSchedule(client, discordReconcileScheduleId(config.guild.key), {
+    spec: {
+      intervals: [{ every: `${config.discord.reconcileEveryMinutes} minutes` }],
+      jitter: '1 minute',
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'discordReconcile',
+      workflowId: `${discordReconcileWorkflowId(config.guild.key)}-scheduled`,
+      taskQueue: taskQueues.main,
+      args: [discordReconcileInput(config, taskQueues)],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+  });
+}
+
+export function describeDiscordReconcileSchedule(client: Client, config: Pick<Config, 'guild'>): Promise<ScheduleInfo | null> {
+  return describeSchedule(client, discordReconcileScheduleId(config.guild.key));
 }

@@ -9,7 +9,8 @@ import { loadConfig } from '../config';
 import type { Logger } from '../config/logger';
 import { createApiKey, type ApiKeyScope } from '../db/operations/apiKeys/createApiKey';
 import type { RosterSyncControl, RunningRosterSync, TriggeredRosterSync } from '../temporal/rosterSyncControl';
-import type { RosterScheduleInfo } from '../temporal/schedules';
+import type { ScheduleInfo } from '../temporal/schedules';
+import type { DiscordSyncControl } from '../temporal/discordSyncControl';
 import { freshGuild } from './db';
 import { createApp } from '../api/app';
 
@@ -24,7 +25,7 @@ export const TRIGGERED: TriggeredRosterSync = {
   alreadyRunning: false,
 };
 
-export const SCHEDULE: RosterScheduleInfo = {
+export const SCHEDULE: ScheduleInfo = {
   scheduleId: 'roster-sync-schedule-us-senjin-test',
   paused: false,
   nextRunAt: '2026-11-25T00:00:00.000Z',
@@ -40,6 +41,30 @@ export function fakeRosterSync(overrides: Partial<RosterSyncControl> = {}): Fake
     },
     running: overrides.running ?? (async (): Promise<RunningRosterSync | null> => null),
     schedule: overrides.schedule ?? (async () => SCHEDULE),
+  };
+  return fake;
+}
+
+export const DISCORD_SCHEDULE: ScheduleInfo = {
+  scheduleId: 'discord-reconcile-schedule-us-senjin-test',
+  paused: false,
+  nextRunAt: '2026-11-24T19:00:00.000Z',
+};
+
+export interface FakeDiscordSync extends DiscordSyncControl {
+  triggerCalls: number;
+}
+
+export function fakeDiscordSync(overrides: Partial<DiscordSyncControl> = {}): FakeDiscordSync {
+  const fake: FakeDiscordSync = {
+    triggerCalls: 0,
+    trigger: async () => {
+      fake.triggerCalls++;
+      return overrides.trigger
+        ? overrides.trigger()
+        : { workflowId: 'discord-reconcile-us-senjin-test', runId: 'run-d', temporalUiUrl: 'http://localhost:8233/namespaces/default/workflows/discord-reconcile-us-senjin-test/run-d/history' };
+    },
+    schedule: overrides.schedule ?? (async () => DISCORD_SCHEDULE),
   };
   return fake;
 }
@@ -70,6 +95,7 @@ export interface TestApi {
   server: ReturnType<ReturnType<typeof createApp>['callback']>;
   guild: Awaited<ReturnType<typeof freshGuild>>;
   rosterSync: FakeRosterSync;
+  discordSync: FakeDiscordSync;
   /** Mints a key for this test's guild and returns the raw key. */
   mintKey: (scopes: ApiKeyScope[], name?: string) => Promise<string>;
 }
@@ -77,15 +103,17 @@ export interface TestApi {
 /** The app for a guild of its own. */
 export async function testApi(
   knex: Knex,
-  opts: { rosterSync?: FakeRosterSync; logger?: Logger; label?: string } = {},
+  opts: { rosterSync?: FakeRosterSync; discordSync?: FakeDiscordSync; logger?: Logger; label?: string } = {},
 ): Promise<TestApi> {
   const guild = await freshGuild(knex, opts.label ?? 'api');
   const rosterSync = opts.rosterSync ?? fakeRosterSync();
+  const discordSync = opts.discordSync ?? fakeDiscordSync();
   const app = createApp({
     knex,
     config: loadConfig(process.env),
     logger: opts.logger ?? pino({ level: 'silent' }),
     rosterSync,
+    discordSync,
     guildId: guild.id,
   });
   return {
@@ -93,6 +121,7 @@ export async function testApi(
     server: app.callback(),
     guild,
     rosterSync,
+    discordSync,
     mintKey: async (scopes, name = 'test key') => (await createApiKey(knex, { guildId: guild.id, name, scopes })).key,
   };
 }

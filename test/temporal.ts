@@ -4,30 +4,37 @@ import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporal
 import pino from 'pino';
 import type { Knex } from 'knex';
 import { BlizzardClient } from '../integrations/blizzard';
+import { DiscordClient } from '../integrations/discord';
+import type { TaskQueues } from '../workflows/shared';
 import { createWorkers } from '../workers/createWorkers';
 
 let runtimeInstalled = false;
+const NOWHERE = 'http://127.0.0.1:9';
 
 export interface TestWorkers {
   client: Client;
-  taskQueues: { main: string; blizzard: string };
+  taskQueues: TaskQueues;
   shutdown(): Promise<void>;
 }
 
-/** Real workers on the suite's Temporal server, on task queues no other test uses. */
-export async function startTestWorkers(deps: { knex: Knex; blizzard: BlizzardClient }): Promise<TestWorkers> {
+/**
+ * Real workers on the suite's Temporal server, on task queues no other test uses. Tests that do not
+ * touch one of the services get a client for it that points nowhere (it is never called).
+ */
+export async function startTestWorkers(deps: { knex: Knex; blizzard?: BlizzardClient; discord?: DiscordClient }): Promise<TestWorkers> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const address = process.env.TEMPORAL_ADDRESS!;
-  const taskQueues = { main: `test-main-${randomUUID()}`, blizzard: `test-blizzard-${randomUUID()}` };
+  const taskQueues = { main: `test-main-${randomUUID()}`, blizzard: `test-blizzard-${randomUUID()}`, discord: `test-discord-${randomUUID()}` };
   const nativeConnection = await NativeConnection.connect({ address });
   const workers: Worker[] = await createWorkers({
     connection: nativeConnection,
     namespace: 'default',
     knex: deps.knex,
-    blizzard: deps.blizzard,
+    blizzard: deps.blizzard ?? new BlizzardClient({ clientId: 'unused', clientSecret: 'unused', region: 'us', apiUrl: NOWHERE, oauthUrl: NOWHERE, ratePerSecond: 1, ratePerHour: 1, timeoutMs: 1000 }),
+    discord: deps.discord ?? new DiscordClient({ botToken: 'unused', apiUrl: NOWHERE, timeoutMs: 1000 }),
     logger: pino({ level: 'silent' }),
     workflows: { workflowBundle: { codePath: process.env.PATT_TEST_WORKFLOW_BUNDLE! } },
     taskQueues,

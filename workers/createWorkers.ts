@@ -2,25 +2,31 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Knex } from 'knex';
 import type { Logger } from '../config/logger';
 import { createBlizzardActivities } from '../activities/blizzardActivities';
-import { BlizzardErrorInterceptor } from '../activities/blizzardErrorInterceptor';
+import { ServiceErrorInterceptor } from '../activities/serviceErrorInterceptor';
+import { createDiscordActivities } from '../activities/discordActivities';
+import { createDiscordPostActivities } from '../activities/discordPostActivities';
+import { createDiscordSyncActivities } from '../activities/discordSyncActivities';
 import { createRosterSyncActivities } from '../activities/rosterSyncActivities';
 import type { BlizzardClient } from '../integrations/blizzard';
-import { TASK_QUEUES } from '../workflows/shared';
+import type { DiscordClient } from '../integrations/discord';
+import { TASK_QUEUES, type TaskQueues } from '../workflows/shared';
 
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
   knex: Knex;
   blizzard: BlizzardClient;
+  discord: DiscordClient;
   logger: Logger;
   /** Prebuilt bundle (production, tests) or the workflows source path (bundled at start). */
   workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
-  taskQueues?: { main: string; blizzard: string };
+  taskQueues?: TaskQueues;
 }
 
 /**
- * The two workers of one process: the main queue runs workflows and database steps; the Blizzard
- * queue runs API calls, all through this process's one BlizzardClient and its rate limiter.
+ * The workers of one process: the main queue runs workflows and database steps; the Blizzard queue
+ * runs its API calls through this process's one BlizzardClient and rate limiter; the Discord queue
+ * runs REST calls through one DiscordClient, whose @discordjs/rest keeps Discord's buckets.
  */
 export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
   const queues = deps.taskQueues ?? TASK_QUEUES;
@@ -29,18 +35,32 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
     namespace: deps.namespace,
     taskQueue: queues.main,
     ...deps.workflows,
-    activities: createRosterSyncActivities({ knex: deps.knex, logger: deps.logger }),
+    activities: {
+      ...createRosterSyncActivities({ knex: deps.knex, logger: deps.logger }),
+      ...createDiscordSyncActivities({ knex: deps.knex, logger: deps.logger }),
+    },
   });
   const blizzard = await Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: queues.blizzard,
     activities: createBlizzardActivities({ knex: deps.knex, blizzard: deps.blizzard, logger: deps.logger }),
-    interceptors: { activity: [() => ({ inbound: new BlizzardErrorInterceptor() })] },
+    interceptors: { activity: [() => ({ inbound: new ServiceErrorInterceptor() })] },
     // Batches wait on the shared limiter; more in flight only queues requests inside it.
     maxConcurrentActivityTaskExecutions: 8,
   });
-  return [main, blizzard];
+  const discord = await Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: queues.discord,
+    activities: {
+      ...createDiscordActivities({ knex: deps.knex, discord: deps.discord, logger: deps.logger }),
+      ...createDiscordPostActivities({ knex: deps.knex, discord: deps.discord, logger: deps.logger }),
+    },
+    interceptors: { activity: [() => ({ inbound: new ServiceErrorInterceptor() })] },
+    maxConcurrentActivityTaskExecutions: 4,
+  });
+  return [main, blizzard, discord];
 }
 
 /** Runs workers until they are shut down (SIGINT/SIGTERM are handled by the SDK runtime). */

@@ -5,8 +5,9 @@ import { loadConfig, runMain, ConfigError } from '../config';
 import { createLogger } from '../config/logger';
 import { createKnex } from '../db/knex';
 import { BlizzardClient } from '../integrations/blizzard';
+import { DiscordClient } from '../integrations/discord';
 import { Client } from '@temporalio/client';
-import { ensureRosterSchedule } from '../temporal/schedules';
+import { ensureDiscordReconcileSchedule, ensureRosterSchedule } from '../temporal/schedules';
 import { createWorkers, runWorkers } from './createWorkers';
 
 runMain(async () => {
@@ -24,6 +25,7 @@ runMain(async () => {
   const knex = createKnex(config.database.url);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const blizzard = new BlizzardClient({ ...config.blizzard, logger: logger.child({ service: 'blizzard' }) });
+  const discord = new DiscordClient({ ...config.discord, logger: logger.child({ service: 'discord' }) });
 
   const bundlePath = path.resolve(__dirname, '..', 'workflow-bundle.js');
   const workers = await createWorkers({
@@ -31,17 +33,20 @@ runMain(async () => {
     namespace: config.temporal.namespace,
     knex,
     blizzard,
+    discord,
     logger,
     workflows: fs.existsSync(bundlePath)
       ? { workflowBundle: { codePath: bundlePath } }
       : { workflowsPath: require.resolve('../workflows') },
   });
 
-  const schedule = await ensureRosterSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
-  logger.info(
-    { scheduleId: schedule.scheduleId, paused: schedule.paused, nextRunAt: schedule.nextRunAt, guild: config.guild.key, demo: config.demo },
-    schedule.paused ? 'roster schedule is paused (an officer paused it in the Temporal UI)' : 'roster schedule ready',
-  );
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  for (const schedule of [await ensureRosterSchedule(temporal, config), await ensureDiscordReconcileSchedule(temporal, config)]) {
+    logger.info(
+      { scheduleId: schedule.scheduleId, paused: schedule.paused, nextRunAt: schedule.nextRunAt, guild: config.guild.key },
+      schedule.paused ? `${schedule.scheduleId} is paused (someone paused it in the Temporal UI)` : `${schedule.scheduleId} ready`,
+    );
+  }
   logger.info({ address: config.temporal.address }, 'worker polling');
   try {
     await runWorkers(workers);

@@ -1,1 +1,3 @@
 export { guildRosterSync } from './rosterSync';
+export { discordReconcile } from './discordReconcile';
+export { discordMemberEvents } from './discordMemberEvents';

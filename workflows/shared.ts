@@ -1,4 +1,5 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DiscordMemberSnapshot } from '../core/discord/types';
 
 /**
  * Names shared by workflows, workers and the API. Task queues carry a version so a breaking change
@@ -9,9 +10,13 @@ export const TASK_QUEUES = {
   main: 'patt-guild-sync-v1',
   /** Activities that call the Blizzard API: one rate limiter per worker serves this queue. */
   blizzard: 'patt-blizzard-api-v1',
+  /** Activities that call Discord's REST API (one @discordjs/rest client per worker keeps its buckets). */
+  discord: 'patt-discord-api-v1',
 } as const;
 
-export const SYNC_KINDS = { blizzardRoster: 'blizzard_roster' } as const;
+export type TaskQueues = { [K in keyof typeof TASK_QUEUES]: string };
+
+export const SYNC_KINDS = { blizzardRoster: 'blizzard_roster', discordReconcile: 'discord_reconcile' } as const;
 
 /** One workflow id per guild for manual runs: Temporal itself refuses a second one while it runs. */
 export const rosterSyncWorkflowId = (guildKey: string) => `roster-sync-${guildKey.replace(/\//g, '-')}`;
@@ -55,3 +60,59 @@ export interface RosterSyncResult {
 }
 
 export const rosterSyncProgressQuery = defineQuery<RosterSyncProgress>('roster-sync-progress');
+
+// ---- Discord ----------------------------------------------------------------------------------
+
+export const discordReconcileWorkflowId = (guildKey: string) => `discord-reconcile-${guildKey.replace(/\//g, '-')}`;
+export const discordReconcileScheduleId = (guildKey: string) => `discord-reconcile-schedule-${guildKey.replace(/\//g, '-')}`;
+/** One long-lived workflow per guild applies live member events in the order they arrived. */
+export const discordMemberEventsWorkflowId = (guildKey: string) => `discord-member-events-${guildKey.replace(/\//g, '-')}`;
+
+export interface DiscordReconcileInput {
+  guild: { region: string; realmSlug: string; nameSlug: string };
+  /** The guild's Discord server (snowflake). */
+  discordGuildId: string;
+  /** Queue of the Discord activities; tests give each worker its own. Default TASK_QUEUES.discord. */
+  discordTaskQueue?: string;
+}
+
+export interface DiscordReconcileCounts {
+  pages: number;
+  members: { seen: number; new: number; rejoined: number; changed: number; unchanged: number; stale: number; departed: number };
+  roles: { seen: number; new: number; changed: number; deleted: number };
+  events: { join: number; leave: number; roles_changed: number; renamed: number };
+  /** Member, role and event rows inserted or updated: 0 when nothing changed on Discord. */
+  rowsWritten: number;
+}
+
+export type DiscordReconcilePhase = 'starting' | 'roles' | 'members' | 'finishing' | 'done' | 'skipped';
+
+export interface DiscordReconcileProgress {
+  phase: DiscordReconcilePhase;
+  syncRunId: number | null;
+}
+
+export interface DiscordReconcileResult {
+  status: 'succeeded' | 'skipped';
+  syncRunId: number | null;
+  counts: DiscordReconcileCounts | null;
+  reason?: string;
+}
+
+export const discordReconcileProgressQuery = defineQuery<DiscordReconcileProgress>('discord-reconcile-progress');
+
+/** A live change on the server, as the gateway listener saw it. */
+export type DiscordMemberEvent =
+  | { kind: 'joined' | 'updated'; member: DiscordMemberSnapshot; observedAt: string }
+  | { kind: 'left'; user: { userId: string; username: string; globalName: string | null; isBot: boolean }; observedAt: string };
+
+export interface DiscordMemberEventsInput {
+  /** The guild's row id (the listener resolves it at start). */
+  guildId: number;
+  /** Events carried over from the previous run (continue-as-new). */
+  pending?: DiscordMemberEvent[];
+  /** Events applied by earlier runs of this chain, for the logs. */
+  appliedBefore?: number;
+}
+
+export const discordMemberEventSignal = defineSignal<[DiscordMemberEvent]>('discord-member-event');

@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe('GET /api/docs/openapi.json', () => {
-  it('lists the three routes, the bearer scheme, and each route’s scope', async () => {
+  it('lists the routes, the bearer scheme, and each route’s scope', async () => {
     const { server } = await testApi(knex);
     const res = await request(server).get('/api/docs/openapi.json');
     expect(res.status).toBe(200);
@@ -20,6 +20,7 @@ describe('GET /api/docs/openapi.json', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/guild-sync/blizzard/trigger',
+      '/api/guild-sync/discord/trigger',
       '/api/guild-sync/status',
       '/api/health',
     ]);
@@ -30,6 +31,8 @@ describe('GET /api/docs/openapi.json', () => {
     expect(doc.paths['/api/guild-sync/status'].get.security).toContainEqual({ bearerAuth: [] });
     expect(doc.paths['/api/guild-sync/status'].get.description).toContain('`read`');
     expect(doc.paths['/api/guild-sync/blizzard/trigger'].post.description).toContain('`sync:trigger`');
+    expect(doc.paths['/api/guild-sync/discord/trigger'].post.description).toContain('`sync:trigger`');
+    expect(doc.components.schemas.DiscordSyncStatus.properties.listener).toBeDefined();
     expect(doc.paths['/api/health'].get.security).toBeUndefined();
     expect(doc.components.schemas.Error).toBeDefined();
   });

@@ -2,7 +2,8 @@ import request from 'supertest';
 import type { Knex } from 'knex';
 import { ServiceError } from '@temporalio/client';
 import { testKnex } from '../../test/db';
-import { SCHEDULE, TRIGGERED, fakeRosterSync, testApi } from '../../test/apiApp';
+import { DISCORD_SCHEDULE, SCHEDULE, TRIGGERED, fakeRosterSync, testApi } from '../../test/apiApp';
+import { recordGatewayStatus } from '../../db/operations/discordSync/gatewayStatus';
 
 let knex: Knex;
 beforeAll(() => {
@@ -143,5 +144,55 @@ describe('GET /api/guild-sync/status', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ schedule: null, running: null, temporal: 'unreachable' });
     expect(res.body.runs.blizzard_roster.counts).toEqual({ fetched: 150 });
+  });
+});
+
+describe('the Discord side of the status', () => {
+  it('shows the last reconcile, member counts, the reconcile schedule and whether the listener is connected', async () => {
+    const api = await testApi(knex);
+    const okId = await seedRun(api.guild.id, 'discord_reconcile', 'succeeded', '2026-11-24T12:00:00Z', { pages: 1, rowsWritten: 0 });
+    await knex('discord_members').insert([
+      { guild_id: api.guild.id, discord_user_id: '104536712985001001', username: 'trog', role_ids: [] },
+      { guild_id: api.guild.id, discord_user_id: '104536712985001002', username: 'gone', departed_at: new Date() },
+      { guild_id: api.guild.id, discord_user_id: '104536712985001003', username: 'carl-bot', is_bot: true },
+    ]);
+    await recordGatewayStatus(knex, { guildId: api.guild.id, discordGuildId: '104536712985000000', update: { kind: 'connected', botUser: 'PATT Sync#0420' } });
+    await recordGatewayStatus(knex, { guildId: api.guild.id, discordGuildId: '104536712985000000', update: { kind: 'event', at: new Date('2026-11-24T12:30:00Z') } });
+
+    const key = await api.mintKey(['read']);
+    const res = await request(api.server).get(STATUS).set('Authorization', `Bearer ${key}`);
+    expect(res.status).toBe(200);
+    expect(res.body.discord).toMatchObject({
+      demo: true,
+      lastReconcile: { id: okId, status: 'succeeded', counts: { pages: 1, rowsWritten: 0 } },
+      schedule: DISCORD_SCHEDULE,
+      members: { present: 2, departed: 1, bots: 1, withoutGuildRole: 1 },
+      listener: { connected: true, botUser: 'PATT Sync#0420', lastEventAt: '2026-11-24T12:30:00.000Z', eventsReceived: 1 },
+    });
+    expect(res.body.runs.discord_reconcile.id).toBe(okId);
+  });
+
+  it('says the listener has never run when it has not', async () => {
+    const api = await testApi(knex);
+    const key = await api.mintKey(['read']);
+    const res = await request(api.server).get(STATUS).set('Authorization', `Bearer ${key}`);
+    expect(res.body.discord.listener).toMatchObject({ connected: false, lastEventAt: null });
+    expect(res.body.discord.listener.detail).toMatch(/never run/);
+    expect(res.body.discord.lastReconcile).toBeNull();
+  });
+});
+
+describe('POST /api/guild-sync/discord/trigger', () => {
+  it('starts a reconcile with a sync:trigger key and refuses a read-only key', async () => {
+    const api = await testApi(knex);
+    const readOnly = await api.mintKey(['read']);
+    expect((await request(api.server).post('/api/guild-sync/discord/trigger').set('Authorization', `Bearer ${readOnly}`)).status).toBe(403);
+    expect(api.discordSync.triggerCalls).toBe(0);
+    const key = await api.mintKey(['sync:trigger']);
+    const res = await request(api.server).post('/api/guild-sync/discord/trigger').set('Authorization', `Bearer ${key}`).send({});
+    expect(res.status).toBe(202);
+    expect(res.headers.location).toBe(STATUS);
+    expect(res.body).toMatchObject({ workflowId: 'discord-reconcile-us-senjin-test', runId: 'run-d' });
+    expect(api.discordSync.triggerCalls).toBe(1);
   });
 });

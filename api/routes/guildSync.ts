@@ -3,6 +3,7 @@ import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { ServiceError, isGrpcServiceError } from '@temporalio/client';
 import { z } from 'zod';
 import { Guild } from '../../db/models';
+import { discordSyncStatus } from '../../db/operations/discordSync/discordSyncStatus';
 import { latestSyncRuns, type SyncRunRow } from '../../db/operations/syncRuns/latestSyncRuns';
 import { temporalUiLink } from '../../temporal/connect';
 import { SYNC_KINDS } from '../../workflows/shared';
@@ -40,6 +41,37 @@ const lastRunSchema = syncRunSchema
     description: 'The latest finished run. lastSucceeded is present only when that run did not succeed: the latest run that did (null: none ever).',
   });
 
+const scheduleSchema = z
+  .object({ scheduleId: z.string(), paused: z.boolean(), note: z.string().optional(), nextRunAt: isoTime.nullable() })
+  .meta({ id: 'Schedule' });
+
+export const discordStatusSchema = z
+  .object({
+    serverId: z.string().meta({ description: 'The Discord server (DISCORD_GUILD_ID)' }),
+    demo: z.boolean().meta({ description: 'True when the built-in Discord stand-in plays Discord' }),
+    lastReconcile: lastRunSchema.nullable().meta({ description: 'The latest finished full pass over members and roles' }),
+    schedule: scheduleSchema.nullable().meta({ description: 'The reconcile schedule; null when missing or Temporal is unreachable' }),
+    members: z.object({
+      present: z.number().int(),
+      departed: z.number().int().meta({ description: 'Left the server; their rows are kept' }),
+      bots: z.number().int(),
+      withoutGuildRole: z.number().int().meta({ description: 'Present humans holding none of GM, Officer, Veteran, Member, Initiate' }),
+    }),
+    roles: z.number().int(),
+    listener: z.object({
+      connected: z.boolean().meta({ description: 'The gateway listener is connected and wrote a heartbeat within the last 45 s' }),
+      detail: z.string().meta({ description: 'What the listener state means, and what to check when it is not connected' }),
+      botUser: z.string().nullable(),
+      connectedAt: isoTime.nullable(),
+      lastHeartbeatAt: isoTime.nullable(),
+      lastEventAt: isoTime.nullable().meta({ description: 'Last member event received from the gateway' }),
+      eventsReceived: z.number().int(),
+      lastError: z.string().nullable(),
+    }),
+    lastMemberChangeAt: isoTime.nullable().meta({ description: 'Last join, leave, role or name change recorded (live or by a reconcile)' }),
+  })
+  .meta({ id: 'DiscordSyncStatus' });
+
 export const guildSyncStatusSchema = z
   .object({
     guild: z.object({ key: z.string(), realmSlug: z.string(), nameSlug: z.string(), name: z.string().optional() }),
@@ -47,8 +79,7 @@ export const guildSyncStatusSchema = z
       .object({ [SYNC_KINDS.blizzardRoster]: lastRunSchema.nullable() })
       .catchall(lastRunSchema.nullable())
       .meta({ description: 'Per kind of sync, its latest finished run; blizzard_roster is always listed, other kinds once they have run' }),
-    schedule: z
-      .object({ scheduleId: z.string(), paused: z.boolean(), note: z.string().optional(), nextRunAt: isoTime.nullable() })
+    schedule: scheduleSchema
       .nullable()
       .meta({ description: 'The roster schedule in Temporal; null when it does not exist yet or Temporal is unreachable' }),
     running: z
@@ -69,6 +100,7 @@ export const guildSyncStatusSchema = z
       })
       .nullable()
       .meta({ description: 'The roster sync running now, if any; null too when Temporal is unreachable' }),
+    discord: discordStatusSchema,
     temporal: z.enum(['ok', 'unreachable']),
   })
   .meta({ id: 'GuildSyncStatus' });
@@ -87,6 +119,10 @@ export const triggerResponseSchema = z
   })
   .meta({ id: 'TriggeredRosterSync' });
 type TriggerResponse = z.infer<typeof triggerResponseSchema>;
+
+export const discordTriggerResponseSchema = z
+  .object({ workflowId: z.string(), runId: z.string(), temporalUiUrl: z.string() })
+  .meta({ id: 'TriggeredDiscordReconcile', description: 'The reconcile started, or the one already running under the manual id' });
 
 const readDoc = apiKeyDoc('read');
 const triggerDoc = apiKeyDoc('sync:trigger');
@@ -125,6 +161,21 @@ export const guildSyncOpenApi: RouteConfig[] = [
       503: errorResponse('TEMPORAL_UNAVAILABLE: nothing was started'),
     },
   },
+  {
+    method: 'post',
+    path: '/api/guild-sync/discord/trigger',
+    tags: ['guild-sync'],
+    summary: 'Reconcile Discord members and roles now',
+    description: `${triggerDoc.scopeNote} A full pass over members and roles; a second call while one runs returns that one. Results appear under \`discord\` at ${STATUS_PATH}.`,
+    security: triggerDoc.security,
+    request: { body: { required: false, content: { 'application/json': { schema: triggerBodySchema } } } },
+    responses: {
+      202: { description: 'Started, or already running', content: { 'application/json': { schema: discordTriggerResponseSchema } } },
+      400: errorResponse('VALIDATION_FAILED or INVALID_JSON'),
+      ...authErrors,
+      503: errorResponse('TEMPORAL_UNAVAILABLE: nothing was started'),
+    },
+  },
 ];
 
 /** GET /guild-sync/status and POST /guild-sync/blizzard/trigger. */
@@ -146,17 +197,22 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
   });
 
   router.get('/guild-sync/status', requireApiKey('read', deps), async (ctx) => {
-    const [guild, latest, temporal] = await Promise.all([
+    const [guild, latest, discord, temporal] = await Promise.all([
       Guild.query(deps.knex).findById(deps.guildId).select('key', 'realm_slug', 'name_slug', 'name'),
       latestSyncRuns(deps.knex, deps.guildId),
+      discordSyncStatus(deps.knex, deps.guildId),
       Promise.allSettled([
         withTimeout(deps.rosterSync.running(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (running sync)'),
         withTimeout(deps.rosterSync.schedule(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (schedule)'),
+        withTimeout(deps.discordSync.schedule(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (Discord schedule)'),
       ]),
     ]);
     if (!guild) throw new Error(`Guild ${deps.guildId} is missing from the guilds table`);
 
     const runs: Record<string, LastRun | null> = { [SYNC_KINDS.blizzardRoster]: null };
+    const scheduleBody = (info: { scheduleId: string; paused: boolean; note?: string; nextRunAt: string | null } | null) =>
+      info ? { scheduleId: info.scheduleId, paused: info.paused, ...(info.note ? { note: info.note } : {}), nextRunAt: info.nextRunAt } : null;
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
     for (const { kind, latestFinished, latestSucceeded } of latest) {
       if (!latestFinished) {
         runs[kind] = null;
@@ -167,10 +223,10 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
       runs[kind] = last;
     }
 
-    const [running, schedule] = temporal;
-    const reachable = running.status === 'fulfilled' && schedule.status === 'fulfilled';
+    const [running, schedule, discordSchedule] = temporal;
+    const reachable = temporal.every((r) => r.status === 'fulfilled');
     if (!reachable) {
-      const err = running.status === 'rejected' ? running.reason : schedule.status === 'rejected' ? schedule.reason : undefined;
+      const err = temporal.find((r) => r.status === 'rejected')?.reason;
       deps.logger.warn({ err, requestId: ctx.state.requestId }, 'status: Temporal unreachable; answering from the database');
     }
     const body: GuildSyncStatus = {
@@ -181,16 +237,23 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
         ...(guild.name ? { name: guild.name } : {}),
       },
       runs: runs as GuildSyncStatus['runs'],
-      schedule:
-        reachable && schedule.value
-          ? {
-              scheduleId: schedule.value.scheduleId,
-              paused: schedule.value.paused,
-              ...(schedule.value.note ? { note: schedule.value.note } : {}),
-              nextRunAt: schedule.value.nextRunAt,
-            }
-          : null,
-      running: reachable ? running.value : null,
+      schedule: schedule.status === 'fulfilled' ? scheduleBody(schedule.value) : null,
+      running: running.status === 'fulfilled' ? running.value : null,
+      discord: {
+        serverId: deps.config.discord.guildId,
+        demo: deps.config.discord.demo,
+        lastReconcile: runs[SYNC_KINDS.discordReconcile] ?? null,
+        schedule: discordSchedule.status === 'fulfilled' ? scheduleBody(discordSchedule.value) : null,
+        members: discord.members,
+        roles: discord.roles,
+        listener: {
+          ...discord.listener,
+          connectedAt: iso(discord.listener.connectedAt),
+          lastHeartbeatAt: iso(discord.listener.lastHeartbeatAt),
+          lastEventAt: iso(discord.listener.lastEventAt),
+        },
+        lastMemberChangeAt: iso(discord.lastMemberChangeAt),
+      },
       temporal: reachable ? 'ok' : 'unreachable',
     };
     ctx.body = body;
@@ -219,6 +282,21 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.status = 202;
     ctx.set('Location', STATUS_PATH);
     ctx.body = body;
+  });
+
+  router.post('/guild-sync/discord/trigger', requireApiKey('sync:trigger', deps), async (ctx) => {
+    triggerBodySchema.parse(ctx.request.body ?? {});
+    let triggered;
+    try {
+      triggered = await withTimeout(deps.discordSync.trigger(), TRIGGER_TIMEOUT_MS, 'Temporal (start Discord reconcile)');
+    } catch (err) {
+      if (err instanceof TimeoutError || err instanceof ServiceError || isGrpcServiceError(err)) throw temporalUnavailable(err);
+      throw err;
+    }
+    deps.logger.info({ requestId: ctx.state.requestId, keyPrefix: ctx.state.apiKey?.prefix, workflowId: triggered.workflowId }, 'Discord reconcile triggered');
+    ctx.status = 202;
+    ctx.set('Location', STATUS_PATH);
+    ctx.body = triggered satisfies z.infer<typeof discordTriggerResponseSchema>;
   });
 
   return router;

@@ -5,7 +5,7 @@ import { loadConfig } from '../../config';
 import { createKnex } from '../../db/knex';
 import { testKnex } from '../../test/db';
 import { createApp } from '../app';
-import { fakeRosterSync, testApi } from '../../test/apiApp';
+import { fakeDiscordSync, fakeRosterSync, testApi } from '../../test/apiApp';
 
 let knex: Knex;
 beforeAll(() => {
@@ -45,6 +45,7 @@ describe('GET /api/health', () => {
         config: loadConfig(process.env),
         logger: pino({ level: 'silent' }),
         rosterSync: fakeRosterSync(),
+        discordSync: fakeDiscordSync(),
         guildId: 1,
       });
       const res = await request(app.callback()).get('/api/health');
