@@ -6,10 +6,11 @@ import { createLogger, redactUrl, type Logger } from '../config/logger';
 import { createKnex, migrateToLatest, type Knex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { createApiKey } from '../db/operations/apiKeys/createApiKey';
-import { generateDemoGuild, startBlizzardStandin } from '../standins/blizzard';
+import { generateDemoGuild, startBlizzardStandin, type DemoGuild } from '../standins/blizzard';
+import { generateDemoDiscordServer, startDiscordStandin, type DemoPlayer } from '../standins/discord';
 import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { temporalUiLink } from '../temporal/connect';
-import { ensureRosterSchedule } from '../temporal/schedules';
+import { ensureDiscordReconcileSchedule, ensureRosterSchedule } from '../temporal/schedules';
 import { ensureDatabase, providePostgres } from './provision/postgres';
 import { resolveTemporalCli } from './provision/temporalCli';
 import { startTemporalDevServer } from './provision/temporalDevServer';
@@ -20,9 +21,10 @@ const DIST_DIR = path.resolve(__dirname, '..');
 const APP_DATABASE = 'patt_guild_sync';
 
 /**
- * `npm start`: PostgreSQL, the Temporal dev server with its UI, migrations, the Blizzard stand-in
- * (demo), the worker and the API as supervised processes, the schedules, and a first sync in demo
- * mode; then it prints where everything is. Ctrl-C stops all of it.
+ * `npm start`: PostgreSQL, the Temporal dev server with its UI, migrations, the Blizzard and Discord
+ * stand-ins (demo), the worker, the API and the Discord gateway listener as supervised processes,
+ * the schedules, and a first sync in demo mode; then it prints where everything is. Ctrl-C stops
+ * all of it.
  */
 runMain(async () => {
   process.chdir(PROJECT_DIR);
@@ -49,9 +51,10 @@ runMain(async () => {
   stops.unshift(() => temporal.stop());
 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: config.temporal.address };
+  const demoGuild = generateDemoGuild({ size: config.standins.demoGuildSize });
   if (config.demo) {
     const standin = await startBlizzardStandin({
-      guild: generateDemoGuild({ size: config.standins.demoGuildSize }),
+      guild: demoGuild,
       ...DEMO_BLIZZARD_CREDENTIALS,
       port: config.standins.blizzardPort,
       host: '127.0.0.1',
@@ -62,10 +65,25 @@ runMain(async () => {
     Object.assign(childEnv, { BLIZZARD_API_URL: standin.url, BLIZZARD_OAUTH_URL: standin.url });
     logger.info({ url: standin.url, members: standin.guild.characters.length }, 'Blizzard stand-in serving the demo guild');
   }
+  let discordControlUrl: string | null = null;
+  if (config.discord.demo) {
+    // The demo server's members are the demo guild's players, so names line up as in a real guild.
+    const server = generateDemoDiscordServer({ size: config.standins.demoDiscordSize, players: playersOf(demoGuild), guildId: config.discord.guildId });
+    const standin = await startDiscordStandin({ server, botToken: config.discord.botToken, port: config.standins.discordPort, host: '127.0.0.1' });
+    stops.unshift(() => standin.close());
+    Object.assign(childEnv, {
+      DISCORD_API_URL: standin.apiUrl,
+      DISCORD_GUILD_ID: server.guildId,
+      PATT_AUDIT_CHANNEL_ID: config.discord.auditChannelId ?? server.auditChannelId,
+    });
+    discordControlUrl = `${standin.url}/_standin`;
+    logger.info({ url: standin.url, members: server.members.size }, 'Discord stand-in serving the demo server');
+  }
 
   const children: Supervised[] = [
     supervise({ name: 'worker', script: path.join(DIST_DIR, 'workers', 'main.js'), env: childEnv, logger }),
     supervise({ name: 'api', script: path.join(DIST_DIR, 'api', 'main.js'), env: childEnv, logger }),
+    supervise({ name: 'gateway', script: path.join(DIST_DIR, 'gateway', 'main.js'), env: childEnv, logger }),
   ];
   stops.unshift(...children.map((c) => () => c.stop()));
 
@@ -73,13 +91,15 @@ runMain(async () => {
   stops.unshift(() => connection.close());
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const schedule = await ensureRosterSchedule(client, config);
+  const discordSchedule = await ensureDiscordReconcileSchedule(client, loadConfig(childEnv));
   const guildId = await ensureGuild(knex, { region: config.blizzard.region, realmSlug: config.guild.realmSlug, nameSlug: config.guild.nameSlug });
   const apiUp = await waitForApi(config, logger);
 
   let demoKeyFile: string | null = null;
   if (config.demo) demoKeyFile = await ensureDemoApiKey(knex, guildId, config);
 
-  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp });
+  const listener = await waitForListener(knex, guildId, logger);
+  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl });
   if (await needsFirstSync(knex, guildId)) await firstSync(client, config, logger);
   logger.info('running; press Ctrl-C to stop everything');
 });
@@ -102,6 +122,23 @@ async function provideTemporal(config: Config, logsDir: string, logger: Logger) 
   });
   if (server.reused) logger.info({ address: server.address }, 'a Temporal server was already running there; using it');
   return server;
+}
+
+/** Waits for the gateway listener to report itself connected (it writes discord_gateway_status). */
+async function waitForListener(knex: Knex, guildId: number, logger: Logger): Promise<'connected' | 'not connected'> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    const row = await knex('discord_gateway_status').where({ guild_id: guildId }).first('connected', 'last_heartbeat_at', 'last_error');
+    if (row?.connected && Date.now() - new Date(row.last_heartbeat_at).getTime() < 30_000) return 'connected';
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  logger.error('the Discord gateway listener did not connect within 45 s; see its log lines above (and /api/guild-sync/status)');
+  return 'not connected';
+}
+
+/** Mains of the demo guild, as the players the Discord demo server is built from. */
+function playersOf(guild: DemoGuild): DemoPlayer[] {
+  return guild.characters.filter((c) => c.isMain).map((c) => ({ name: c.player, mainCharacter: c.name, rank: c.rank }));
 }
 
 async function waitForApi(config: Config, logger: Logger): Promise<boolean> {
@@ -147,6 +184,14 @@ async function firstSync(client: Client, config: Config, logger: Logger): Promis
 
 function banner(config: Config): void {
   const line = '='.repeat(78);
+  if (config.discord.demo) {
+    process.stdout.write(
+      `\n${line}\n  DEMO DISCORD: no DISCORD_BOT_TOKEN set.\n` +
+        `  The built-in Discord stand-in plays the guild's server (${config.standins.demoDiscordSize} members, roles GM…Initiate);\n` +
+        `  the real discord.js client connects to it. Nothing is posted to a real Discord.\n` +
+        `  To go live, create a bot and set DISCORD_BOT_TOKEN and DISCORD_GUILD_ID (README: Going live).\n${line}\n`,
+    );
+  }
   if (config.demo) {
     process.stdout.write(
       `\n${line}\n  DEMO MODE: no BLIZZARD_CLIENT_ID / BLIZZARD_CLIENT_SECRET set.\n` +
@@ -159,7 +204,18 @@ function banner(config: Config): void {
   }
 }
 
-function summary(config: Config, s: { schedulePaused: boolean; nextRunAt: string | null; demoKeyFile: string | null; apiUp: boolean }): void {
+function summary(
+  config: Config,
+  s: {
+    schedulePaused: boolean;
+    nextRunAt: string | null;
+    demoKeyFile: string | null;
+    apiUp: boolean;
+    discordSchedulePaused: boolean;
+    listener: 'connected' | 'not connected';
+    discordControlUrl: string | null;
+  },
+): void {
   const auth = s.demoKeyFile ? `-H "Authorization: Bearer $(cat ${path.relative(PROJECT_DIR, s.demoKeyFile)})" ` : '-H "Authorization: Bearer <your key>" ';
   process.stdout.write(
     [
@@ -169,8 +225,14 @@ function summary(config: Config, s: { schedulePaused: boolean; nextRunAt: string
       `  Temporal UI  ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/schedules`,
       `  Schedule     roster sync at ${config.rosterSync.hoursUtc.map((h) => `${String(h).padStart(2, '0')}:00`).join(', ')} UTC` +
         (s.schedulePaused ? '  (PAUSED in the Temporal UI)' : `; next ${s.nextRunAt ?? 'unknown'}`),
+      `  Discord      server ${config.discord.demo ? '(DEMO, Discord stand-in)' : config.discord.guildId}; gateway listener ${s.listener.toUpperCase()}; ` +
+        `reconcile every ${config.discord.reconcileEveryMinutes} min${s.discordSchedulePaused ? ' (PAUSED in the Temporal UI)' : ''}`,
       `  Status       curl ${auth}${config.api.publicUrl}/api/guild-sync/status`,
       `  Sync now     curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/blizzard/trigger`,
+      `  Reconcile    curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/discord/trigger`,
+      s.discordControlUrl
+        ? `  Demo join    curl -X POST -H 'Content-Type: application/json' -d '{"username":"newrecruit","roles":[]}' ${s.discordControlUrl}/members`
+        : '',
       s.demoKeyFile ? `  Demo key     ${path.relative(PROJECT_DIR, s.demoKeyFile)} (all scopes; made for this demo only)` : '',
       '',
     ]

@@ -21,13 +21,13 @@ export interface TestWorkers {
  * Real workers on the suite's Temporal server, on task queues no other test uses. Tests that do not
  * touch one of the services get a client for it that points nowhere (it is never called).
  */
-export async function startTestWorkers(deps: { knex: Knex; blizzard?: BlizzardClient; discord?: DiscordClient }): Promise<TestWorkers> {
+export async function startTestWorkers(deps: { knex: Knex; blizzard?: BlizzardClient; discord?: DiscordClient; taskQueues?: TaskQueues }): Promise<TestWorkers> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const address = process.env.TEMPORAL_ADDRESS!;
-  const taskQueues = { main: `test-main-${randomUUID()}`, blizzard: `test-blizzard-${randomUUID()}`, discord: `test-discord-${randomUUID()}` };
+  const taskQueues = deps.taskQueues ?? { main: `test-main-${randomUUID()}`, blizzard: `test-blizzard-${randomUUID()}`, discord: `test-discord-${randomUUID()}` };
   const nativeConnection = await NativeConnection.connect({ address });
   const workers: Worker[] = await createWorkers({
     connection: nativeConnection,
@@ -41,10 +41,13 @@ export async function startTestWorkers(deps: { knex: Knex; blizzard?: BlizzardCl
   });
   const running = workers.map((w) => w.run());
   const connection = await Connection.connect({ address });
+  let closed = false;
   return {
     client: new Client({ connection, namespace: 'default' }),
     taskQueues,
     async shutdown() {
+      if (closed) return;
+      closed = true;
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(running);
       await connection.close();

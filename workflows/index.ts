@@ -1,3 +1,4 @@
 export { guildRosterSync } from './rosterSync';
 export { discordReconcile } from './discordReconcile';
 export { discordMemberEvents } from './discordMemberEvents';
+export { postToDiscord } from './postToDiscord';
