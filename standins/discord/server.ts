@@ -661,7 +661,8 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     if (url.pathname.startsWith('/_standin/')) {
       answer = control(req, url.pathname, body);
     } else {
-      const segments = url.pathname.split('/').filter(Boolean);
+      // Clients percent-encode path parameters (discord-api-types' Routes.user() sends /users/%40me).
+      const segments = url.pathname.split('/').filter(Boolean).map(decodeSegment);
       if (segments[0] === 'api' && (segments[1] === 'v10' || segments[1] === 'v9')) {
         stats.requests += 1;
         answer = count(await api(req, url, segments.slice(2), body));
@@ -755,4 +756,12 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
