@@ -1,8 +1,10 @@
 import { runMain } from '../config';
 import { blizzardSyncBenchmark } from './blizzardSync';
+import { discordReconcileBenchmark } from './discordReconcile';
 
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   'blizzard-sync': blizzardSyncBenchmark,
+  'discord-reconcile': discordReconcileBenchmark,
 };
 
 runMain(async () => {

@@ -101,7 +101,8 @@ export class GatewayListener {
     await this.client?.destroy();
     this.client = null;
     this.connectedNow = false;
-    await this.status({ kind: 'disconnected', error: 'listener stopped' });
+    // The database may be shutting down too (Ctrl-C reaches every process): do not wait on it long.
+    await Promise.race([this.status({ kind: 'disconnected', error: 'listener stopped' }), new Promise((r) => setTimeout(r, 2_000).unref())]);
   }
 
   private async connect(): Promise<void> {
@@ -210,7 +211,8 @@ export class GatewayListener {
     try {
       await recordGatewayStatus(this.opts.knex, { guildId: this.opts.guildId, discordGuildId: this.opts.config.discord.guildId, update });
     } catch (err) {
-      this.log.warn({ err }, 'Could not record the gateway status in the database');
+      if (this.stopped) return;
+      this.log.warn({ err: (err as Error).message }, 'Could not record the gateway status in the database');
     }
   }
 }

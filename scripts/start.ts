@@ -85,10 +85,14 @@ runMain(async () => {
     supervise({ name: 'api', script: path.join(DIST_DIR, 'api', 'main.js'), env: childEnv, logger }),
     supervise({ name: 'gateway', script: path.join(DIST_DIR, 'gateway', 'main.js'), env: childEnv, logger }),
   ];
-  stops.unshift(...children.map((c) => () => c.stop()));
+  // Children stop first and together: Ctrl-C reaches them too, and none may be restarted meanwhile.
+  stops.unshift(async () => {
+    await Promise.all(children.map((c) => c.stop()));
+  });
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  stops.unshift(() => connection.close());
+  // A client connection can close last, after the server it talked to.
+  stops.push(() => connection.close());
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const schedule = await ensureRosterSchedule(client, config);
   const discordSchedule = await ensureDiscordReconcileSchedule(client, loadConfig(childEnv));
