@@ -25,6 +25,8 @@ export interface GatewayListenerOptions {
   reconcileOnReady?: boolean;
 }
 
+const READY_TIMEOUT_MS = 30_000;
+
 /** Problems that another attempt with the same settings cannot fix (the listener still retries slowly). */
 export class GatewaySetupError extends Error {
   override name = 'GatewaySetupError';
@@ -115,7 +117,11 @@ export class GatewayListener {
     });
     this.client = client;
     this.attach(client);
-    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    let readyTimer: NodeJS.Timeout | undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      client.once(Events.ClientReady, () => resolve());
+      readyTimer = setTimeout(() => reject(new Error(`no READY from the gateway within ${READY_TIMEOUT_MS / 1000} s of logging in`)), READY_TIMEOUT_MS);
+    });
     try {
       await client.login(discord.botToken);
       await ready;
@@ -124,6 +130,8 @@ export class GatewayListener {
       this.client = null;
       await client.destroy().catch(() => undefined);
       throw explain(err, discord.guildId);
+    } finally {
+      clearTimeout(readyTimer);
     }
   }
 
@@ -131,15 +139,19 @@ export class GatewayListener {
     const guildId = this.opts.config.discord.guildId;
     const ours = (m: GuildMember | PartialGuildMember) => m.guild.id === guildId;
 
-    client.on(Events.ClientReady, (c) => {
-      this.connectedNow = true;
+    client.once(Events.ClientReady, (c) => {
       const guild = c.guilds.cache.get(guildId);
       if (!guild) {
         this.log.error({ guildId, guilds: c.guilds.cache.map((g) => g.id) }, `The bot ${c.user.tag} is not on server ${guildId}: invite it, or fix DISCORD_GUILD_ID`);
       } else {
         this.log.info({ bot: c.user.tag, server: guild.name, members: guild.memberCount }, 'Discord gateway connected');
       }
-      void this.status({ kind: 'connected', botUser: c.user.tag });
+    });
+    // Every fresh session (the first, and each new IDENTIFY after a session could not be resumed):
+    // events from the gap are lost for good, so a reconcile catches up.
+    client.on(Events.ShardReady, () => {
+      this.connectedNow = true;
+      void this.status({ kind: 'connected', botUser: client.user?.tag ?? 'unknown' });
       if (this.opts.reconcileOnReady ?? true) void this.startReconcile();
     });
     client.on(Events.ShardResume, (_shard, replayed) => {

@@ -128,6 +128,21 @@ describe('the gateway listener', () => {
     await eventually(async () => listener.connected, 5_000, 'the listener to say it is connected again');
   });
 
+  it('catches up with a reconcile when a session cannot be resumed and events from the gap are lost', async () => {
+    h = await startDiscordHarness(knex);
+    const listener = h.listener({ reconcileOnReady: true });
+    await listener.start({ failFast: true });
+    const reconciles = () => knex('sync_runs').where({ guild_id: h!.guild.id, kind: 'discord_reconcile', status: 'succeeded' }).count('* as n').first();
+    await eventually(async () => (await reconciles())?.n === 1, 15_000, 'the reconcile after the first READY');
+
+    // Discord ends the session (4009): what happened meanwhile is never replayed.
+    const missed = h.standin.addMemberSilently({ username: 'joinedinthegap', roles: [] });
+    h.standin.closeGatewayConnections(4009);
+    await eventually(async () => (await reconciles())?.n === 2, 30_000, 'the reconcile after the new session');
+    expect(await memberRow(h.guild.id, missed.user.id)).toMatchObject({ username: 'joinedinthegap', departed_at: null });
+    expect(h.standin.stats().identifies).toBe(2);
+  });
+
   it('keeps events while no worker runs and applies them when one returns', async () => {
     h = await startDiscordHarness(knex);
     const listener = h.listener();
