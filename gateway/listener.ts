@@ -122,6 +122,8 @@ export class GatewayListener {
       client.once(Events.ClientReady, () => resolve());
       readyTimer = setTimeout(() => reject(new Error(`no READY from the gateway within ${READY_TIMEOUT_MS / 1000} s of logging in`)), READY_TIMEOUT_MS);
     });
+    // Observed here too, so a timeout while login() is still pending is not an unhandled rejection.
+    ready.catch(() => undefined);
     try {
       await client.login(discord.botToken);
       await ready;
