@@ -5,12 +5,14 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { ApiKeyScope } from '../db/operations/apiKeys/createApiKey';
+import type { AddonImportControl } from '../temporal/addonImportControl';
 import type { DiscordSyncControl } from '../temporal/discordSyncControl';
 import type { RosterSyncControl } from '../temporal/rosterSyncControl';
 import { AppError, bodyParseError, methodNotAllowed, notFound } from './errors';
 import { errorHandler } from './middleware/errorHandler';
 import { requestId } from './middleware/requestId';
 import { requestLogger } from './middleware/requestLogger';
+import { addonUploadRoutes } from './routes/addonUpload';
 import { docsRoutes } from './routes/docs';
 import { guildSyncRoutes } from './routes/guildSync';
 import { healthRoutes } from './routes/health';
@@ -35,14 +37,14 @@ export interface ApiDeps {
   logger: Logger;
   rosterSync: RosterSyncControl;
   discordSync: DiscordSyncControl;
+  addonImport: AddonImportControl;
   /** The guild this API serves; API keys of other guilds are refused. */
   guildId: number;
 }
 
 /**
- * JSON bodies up to 1 MB. The addon-upload route will need more (a SavedVariables file runs to
- * several MB): give it its own bodyParser with a larger jsonLimit on that route and set
- * ctx.disableBodyParser for it before this one runs, rather than raising the limit for every route.
+ * JSON bodies up to 1 MB. The addon upload is not JSON: it reads its own raw body (up to 20 MB),
+ * which this parser leaves alone.
  */
 const JSON_LIMIT = '1mb';
 
@@ -76,6 +78,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   const api = new Router<ApiState>({ prefix: '/api' });
   api.use(healthRoutes(deps).routes());
   api.use(guildSyncRoutes(deps).routes());
+  api.use(addonUploadRoutes(deps).routes());
   api.use(docsRoutes().routes());
 
   app.use(requestId());

@@ -86,11 +86,11 @@ export const methodNotAllowed = (method: string, path: string, allowed: string) 
     headers: { Allow: allowed },
   });
 
-export const temporalUnavailable = (cause: unknown) =>
+export const temporalUnavailable = (cause: unknown, what = 'so nothing was started') =>
   new AppError(
     503,
     'TEMPORAL_UNAVAILABLE',
-    'The Temporal server did not answer, so nothing was started. Check that it is running (npm start starts it) and try again.',
+    `The Temporal server did not answer, ${what}. Check that it is running (npm start starts it) and try again.`,
     undefined,
     { cause, expose: true },
   );

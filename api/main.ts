@@ -5,6 +5,7 @@ import { createLogger } from '../config/logger';
 import { createKnex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { connectTemporal } from '../temporal/connect';
+import { createAddonImportControl } from '../temporal/addonImportControl';
 import { createDiscordSyncControl } from '../temporal/discordSyncControl';
 import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { createApp } from './app';
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   const rosterSync = createRosterSyncControl(temporal, config);
 
   const discordSync = createDiscordSyncControl(temporal, config);
-  const app = createApp({ knex, config, logger, rosterSync, discordSync, guildId });
+  const addonImport = createAddonImportControl(temporal, config);
+  const app = createApp({ knex, config, logger, rosterSync, discordSync, addonImport, guildId });
   const server: Server = app.listen(config.api.port, config.api.host);
   try {
     await once(server, 'listening');

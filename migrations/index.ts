@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initialSchema from './20261124150000_initial_schema';
 import * as discordSync from './20261124170000_discord_sync';
+import * as addonNotes from './20261124180000_addon_notes';
 
 /**
  * Migrations are listed here rather than found on disk, so the same code runs from TypeScript
@@ -9,6 +10,7 @@ import * as discordSync from './20261124170000_discord_sync';
 const migrations: Record<string, Knex.Migration> = {
   '20261124150000_initial_schema': initialSchema,
   '20261124170000_discord_sync': discordSync,
+  '20261124180000_addon_notes': addonNotes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -11,6 +11,7 @@ import { createApiKey, type ApiKeyScope } from '../db/operations/apiKeys/createA
 import type { RosterSyncControl, RunningRosterSync, TriggeredRosterSync } from '../temporal/rosterSyncControl';
 import type { ScheduleInfo } from '../temporal/schedules';
 import type { DiscordSyncControl } from '../temporal/discordSyncControl';
+import type { AddonImportControl } from '../temporal/addonImportControl';
 import { freshGuild } from './db';
 import { createApp } from '../api/app';
 
@@ -69,6 +70,23 @@ export function fakeDiscordSync(overrides: Partial<DiscordSyncControl> = {}): Fa
   return fake;
 }
 
+export interface FakeAddonImport extends AddonImportControl {
+  started: number[];
+}
+
+/** Records which uploads the API asked Temporal to import; override start() to fail. */
+export function fakeAddonImport(overrides: Partial<AddonImportControl> = {}): FakeAddonImport {
+  const fake: FakeAddonImport = {
+    started: [],
+    start: async (uploadId) => {
+      const r = overrides.start ? await overrides.start(uploadId) : { workflowId: `addon-import-test-${uploadId}` };
+      fake.started.push(uploadId);
+      return r;
+    },
+  };
+  return fake;
+}
+
 /** A pino logger whose JSON lines land in `lines`, so tests can read what was logged. */
 export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
   const raw: string[] = [];
@@ -96,6 +114,7 @@ export interface TestApi {
   guild: Awaited<ReturnType<typeof freshGuild>>;
   rosterSync: FakeRosterSync;
   discordSync: FakeDiscordSync;
+  addonImport: FakeAddonImport;
   /** Mints a key for this test's guild and returns the raw key. */
   mintKey: (scopes: ApiKeyScope[], name?: string) => Promise<string>;
 }
@@ -103,17 +122,19 @@ export interface TestApi {
 /** The app for a guild of its own. */
 export async function testApi(
   knex: Knex,
-  opts: { rosterSync?: FakeRosterSync; discordSync?: FakeDiscordSync; logger?: Logger; label?: string } = {},
+  opts: { rosterSync?: FakeRosterSync; discordSync?: FakeDiscordSync; addonImport?: FakeAddonImport; logger?: Logger; label?: string } = {},
 ): Promise<TestApi> {
   const guild = await freshGuild(knex, opts.label ?? 'api');
   const rosterSync = opts.rosterSync ?? fakeRosterSync();
   const discordSync = opts.discordSync ?? fakeDiscordSync();
+  const addonImport = opts.addonImport ?? fakeAddonImport();
   const app = createApp({
     knex,
     config: loadConfig(process.env),
     logger: opts.logger ?? pino({ level: 'silent' }),
     rosterSync,
     discordSync,
+    addonImport,
     guildId: guild.id,
   });
   return {
@@ -122,6 +143,7 @@ export async function testApi(
     guild,
     rosterSync,
     discordSync,
+    addonImport,
     mintKey: async (scopes, name = 'test key') => (await createApiKey(knex, { guildId: guild.id, name, scopes })).key,
   };
 }

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../config/logger';
 import { createBlizzardActivities } from '../activities/blizzardActivities';
 import { ServiceErrorInterceptor } from '../activities/serviceErrorInterceptor';
+import { createAddonActivities } from '../activities/addonActivities';
 import { createDiscordActivities } from '../activities/discordActivities';
 import { createDiscordPostActivities } from '../activities/discordPostActivities';
 import { createDiscordSyncActivities } from '../activities/discordSyncActivities';
@@ -38,6 +39,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
     activities: {
       ...createRosterSyncActivities({ knex: deps.knex, logger: deps.logger }),
       ...createDiscordSyncActivities({ knex: deps.knex, logger: deps.logger }),
+      ...createAddonActivities({ knex: deps.knex, logger: deps.logger }),
     },
   });
   const blizzard = await Worker.create({

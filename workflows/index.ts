@@ -2,3 +2,4 @@ export { guildRosterSync } from './rosterSync';
 export { discordReconcile } from './discordReconcile';
 export { discordMemberEvents } from './discordMemberEvents';
 export { postToDiscord } from './postToDiscord';
+export { addonImport } from './addonImport';

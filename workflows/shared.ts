@@ -116,3 +116,8 @@ export interface DiscordMemberEventsInput {
 }
 
 export const discordMemberEventSignal = defineSignal<[DiscordMemberEvent]>('discord-member-event');
+
+// ---- Addon uploads ----------------------------------------------------------------------------
+
+/** One import per upload: starting it twice (a retried request) finds the first. */
+export const addonImportWorkflowId = (guildKey: string, uploadId: number) => `addon-import-${guildKey.replace(/\//g, '-')}-${uploadId}`;

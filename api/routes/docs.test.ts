@@ -19,6 +19,8 @@ describe('GET /api/docs/openapi.json', () => {
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/guild-sync/addon-upload',
+      '/api/guild-sync/addon-upload/status',
       '/api/guild-sync/blizzard/trigger',
       '/api/guild-sync/discord/trigger',
       '/api/guild-sync/status',

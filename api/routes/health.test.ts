@@ -5,7 +5,7 @@ import { loadConfig } from '../../config';
 import { createKnex } from '../../db/knex';
 import { testKnex } from '../../test/db';
 import { createApp } from '../app';
-import { fakeDiscordSync, fakeRosterSync, testApi } from '../../test/apiApp';
+import { fakeAddonImport, fakeDiscordSync, fakeRosterSync, testApi } from '../../test/apiApp';
 
 let knex: Knex;
 beforeAll(() => {
@@ -46,6 +46,7 @@ describe('GET /api/health', () => {
         logger: pino({ level: 'silent' }),
         rosterSync: fakeRosterSync(),
         discordSync: fakeDiscordSync(),
+        addonImport: fakeAddonImport(),
         guildId: 1,
       });
       const res = await request(app.callback()).get('/api/health');

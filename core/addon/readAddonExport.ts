@@ -16,6 +16,11 @@ export function readAddonExport(bytes: Buffer): AddonExport {
       `The file is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; at most ${MAX_SAVED_VARIABLES_BYTES / 1024 / 1024} MB is accepted (a 10,000-member guild writes about 5 MB).`,
     );
   }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new AddonExportError('The file is not valid UTF-8, which is how the game writes SavedVariables: was it edited or re-saved by another program?');
+  }
   let globals;
   try {
     globals = parseSavedVariables(bytes);

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import Router from '@koa/router';
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import getRawBody from 'raw-body';
+import { z } from 'zod';
+import { MAX_SAVED_VARIABLES_BYTES } from '../../core/addon/exportSchema';
+import { AddonExportError } from '../../core/addon/readAddonExport';
+import { Guild } from '../../db/models';
+import { recentAddonUploads, type AddonUploadSummary } from '../../db/operations/addonUploads/addonUploadStatus';
+import { recordAddonUpload, type AddonUploadRow } from '../../db/operations/addonUploads/recordAddonUpload';
+import type { ApiDeps, ApiState } from '../app';
+import { AppError, errorResponse, temporalUnavailable } from '../errors';
+import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
+import { readAddonExportOffThread } from '../readAddonExportOffThread';
+import { withTimeout } from '../withTimeout';
+
+const UPLOAD_PATH = '/api/guild-sync/addon-upload';
+const STATUS_PATH = '/api/guild-sync/addon-upload/status';
+const isoTime = z.string().meta({ format: 'date-time', example: '2026-11-24T18:00:04.000Z' });
+
+export const addonUploadResponseSchema = z
+  .object({
+    uploadId: z.number().int(),
+    contentHash: z.string().meta({ description: 'SHA-256 of the file, hex' }),
+    status: z.enum(['received', 'imported', 'rejected']),
+    duplicate: z.boolean().meta({ description: 'True when this exact file was uploaded before: that upload is returned, nothing new is stored' }),
+    members: z.number().int(),
+  })
+  .meta({ id: 'AddonUploadAccepted' });
+
+const uploadSummarySchema = z
+  .object({
+    uploadId: z.number().int(),
+    receivedAt: isoTime,
+    exportedAt: isoTime.nullable(),
+    exporter: z.string().nullable().meta({ description: 'Name-Realm of the character who typed /pattsync' }),
+    uploader: z.string().nullable().meta({ description: 'Name of the API key that sent it' }),
+    status: z.enum(['received', 'imported', 'rejected']),
+    officerNotesIncluded: z.boolean().nullable(),
+    members: z.number().int().nullable(),
+    counts: z.record(z.string(), z.unknown()).meta({ description: 'matchedByGuid, matchedByName, unmatched, guildNotesChanged, officerNotesChanged, guidsLearned, applied' }),
+    warnings: z.array(z.string()),
+    importedAt: isoTime.nullable(),
+  })
+  .meta({ id: 'AddonUpload' });
+
+export const addonUploadStatusSchema = z
+  .object({
+    last: uploadSummarySchema.nullable().meta({ description: 'The latest upload; null before the first' }),
+    recent: z.array(uploadSummarySchema).meta({ description: 'The latest five, newest first' }),
+  })
+  .meta({ id: 'AddonUploadStatus' });
+
+const uploadDoc = apiKeyDoc('addon:upload');
+const readDoc = apiKeyDoc('read');
+export const addonUploadOpenApi: RouteConfig[] = [
+  {
+    method: 'post',
+    path: UPLOAD_PATH,
+    tags: ['addon'],
+    summary: 'Upload the PATTSync SavedVariables file (the companion does this)',
+    description:
+      `${uploadDoc.scopeNote} The body is the file as the game wrote it (\`application/octet-stream\`, at most ${MAX_SAVED_VARIABLES_BYTES / 1024 / 1024} MB). ` +
+      'It is read as data only (literals and tables) and checked against the export schema; a bad file gets 400 naming the first offending path and nothing is stored. ' +
+      'Send `X-Content-SHA256` to have the body checked. The same file again answers the first upload with `duplicate: true`. The notes are merged onto characters by a durable workflow.',
+    security: uploadDoc.security,
+    request: { body: { required: true, content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } } },
+    responses: {
+      202: { description: 'Accepted (or the same file was accepted before)', content: { 'application/json': { schema: addonUploadResponseSchema } } },
+      400: errorResponse('ADDON_EXPORT_INVALID, ADDON_EXPORT_WRONG_GUILD, HASH_MISMATCH or EMPTY_BODY'),
+      401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
+      403: errorResponse('SCOPE_REQUIRED: the key lacks addon:upload'),
+      413: errorResponse('PAYLOAD_TOO_LARGE'),
+      503: errorResponse('TEMPORAL_UNAVAILABLE: the file is kept; send it again to start its import'),
+    },
+  },
+  {
+    method: 'get',
+    path: STATUS_PATH,
+    tags: ['addon'],
+    summary: 'The latest addon uploads: who, when, what was merged, and warnings',
+    description: readDoc.scopeNote,
+    security: readDoc.security,
+    responses: {
+      200: { description: 'Upload status', content: { 'application/json': { schema: addonUploadStatusSchema } } },
+      401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
+      403: errorResponse('SCOPE_REQUIRED: the key lacks read'),
+    },
+  },
+];
+
+/** POST /guild-sync/addon-upload and GET /guild-sync/addon-upload/status. */
+export function addonUploadRoutes(deps: ApiDeps): Router<ApiState> {
+  const router = new Router<ApiState>();
+
+  router.post('/guild-sync/addon-upload', requireApiKey('addon:upload', deps), async (ctx) => {
+    const bytes = await readBody(ctx.req, ctx.get('Content-Length'));
+    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    const claimed = ctx.get('X-Content-SHA256').trim().toLowerCase();
+    if (claimed && claimed !== contentHash) {
+      throw new AppError(400, 'HASH_MISMATCH', `The body's SHA-256 is ${contentHash}, not ${claimed} as X-Content-SHA256 says: the file changed or was cut in transit. Send it again.`);
+    }
+
+    let upload: AddonUploadRow | undefined = await deps.knex('addon_uploads').where({ guild_id: deps.guildId, content_hash: contentHash }).first();
+    let duplicate = Boolean(upload);
+    if (!upload) {
+      let exp;
+      try {
+        exp = await readAddonExportOffThread(bytes);
+      } catch (err) {
+        if (err instanceof AddonExportError) throw new AppError(400, 'ADDON_EXPORT_INVALID', err.message);
+        throw err;
+      }
+      const guild = await Guild.query(deps.knex).findById(deps.guildId).select('name');
+      if (guild?.name && guild.name.toLowerCase() !== exp.guild.name.toLowerCase()) {
+        throw new AppError(400, 'ADDON_EXPORT_WRONG_GUILD', `The export is from the guild "${exp.guild.name}", but this server keeps "${guild.name}". Nothing was stored.`);
+      }
+      const recorded = await recordAddonUpload(deps.knex, {
+        guildId: deps.guildId,
+        apiKeyId: ctx.state.apiKey?.id ?? null,
+        contentHash,
+        raw: bytes.toString('utf8'),
+        summary: {
+          members: exp.members.length,
+          exportedAt: new Date(exp.exportedAt * 1000),
+          exporter: exp.exporter.name,
+          officerNotesIncluded: exp.exporter.canReadOfficerNotes,
+        },
+      });
+      upload = recorded.upload;
+      duplicate = recorded.duplicate;
+    }
+
+    // Not yet imported (new, or an earlier request stored it but could not start the import).
+    if (upload.status === 'received') {
+      try {
+        await withTimeout(deps.addonImport.start(upload.id), 10_000, 'Temporal (start addon import)');
+      } catch (err) {
+        deps.logger.warn({ err, uploadId: upload.id }, 'addon upload stored, but its import could not be started');
+        throw temporalUnavailable(err, 'so the import has not started (the file is kept; sending it again starts it)');
+      }
+    }
+    deps.logger.info(
+      { requestId: ctx.state.requestId, keyPrefix: ctx.state.apiKey?.prefix, uploadId: upload.id, members: upload.member_count, duplicate },
+      duplicate ? 'addon upload repeated; answered with the first' : 'addon upload accepted',
+    );
+    ctx.status = 202;
+    ctx.body = {
+      uploadId: upload.id,
+      contentHash,
+      status: upload.status,
+      duplicate,
+      members: upload.member_count ?? 0,
+    } satisfies z.infer<typeof addonUploadResponseSchema>;
+  });
+
+  router.get('/guild-sync/addon-upload/status', requireApiKey('read', deps), async (ctx) => {
+    const recent = (await recentAddonUploads(deps.knex, deps.guildId)).map(summary);
+    ctx.body = { last: recent[0] ?? null, recent } satisfies z.infer<typeof addonUploadStatusSchema>;
+  });
+
+  return router;
+}
+
+async function readBody(req: import('node:http').IncomingMessage, contentLength: string): Promise<Buffer> {
+  const limit = MAX_SAVED_VARIABLES_BYTES;
+  if (contentLength && Number(contentLength) > limit) throw tooLarge(Number(contentLength));
+  try {
+    const bytes = await getRawBody(req, { limit, length: contentLength || undefined });
+    if (bytes.length === 0) throw new AppError(400, 'EMPTY_BODY', 'The body is empty: send the SavedVariables file (PATTSync.lua) as it is.');
+    return bytes;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') throw tooLarge((err as { length?: number }).length);
+    if (type === 'request.size.invalid') throw new AppError(400, 'BODY_INCOMPLETE', 'The body ended before Content-Length said it would: send the file again.');
+    throw err;
+  }
+}
+
+function tooLarge(bytes?: number): AppError {
+  const size = bytes ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : 'larger than allowed';
+  return new AppError(413, 'PAYLOAD_TOO_LARGE', `The file is ${size}; at most ${MAX_SAVED_VARIABLES_BYTES / 1024 / 1024} MB is accepted (a 10,000-member guild writes about 5 MB).`);
+}
+
+function summary(u: AddonUploadSummary): z.infer<typeof uploadSummarySchema> {
+  return {
+    uploadId: u.id,
+    receivedAt: u.received_at.toISOString(),
+    exportedAt: u.exported_at?.toISOString() ?? null,
+    exporter: u.exporter,
+    uploader: u.uploader,
+    status: u.status,
+    officerNotesIncluded: u.officer_notes_included,
+    members: u.member_count,
+    counts: u.counts,
+    warnings: u.warnings,
+    importedAt: u.imported_at?.toISOString() ?? null,
+  };
+}
