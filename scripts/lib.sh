@@ -30,3 +30,18 @@ ensure_build() {
     touch "$stamp"
   fi
 }
+
+# WoW's Lua (5.1) runs the addon for real in the tests and the demo. Debian packages it as lua5.1;
+# install it when we may (root with apt-get), else say what to install. LUA_BIN overrides.
+ensure_lua() {
+  local lua="${LUA_BIN:-lua5.1}"
+  if command -v "$lua" >/dev/null 2>&1; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing lua5.1 (apt-get)"
+    apt-get install -y -qq lua5.1 >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq lua5.1 >/dev/null; }
+  fi
+  if ! command -v "$lua" >/dev/null 2>&1; then
+    echo "Lua 5.1 is needed to run the PATTSync addon (tests, demo): install it (Debian/Ubuntu: apt-get install lua5.1; macOS: brew install lua@5.1), or set LUA_BIN." >&2
+    return 1
+  fi
+}

@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_node
 ensure_deps
+ensure_lua
 echo "==> type-checking"
 npx tsc -p tsconfig.json --noEmit
 ensure_build
