@@ -1,9 +1,11 @@
 import { runMain } from '../config';
 import { blizzardSyncBenchmark } from './blizzardSync';
+import { savedVariablesBenchmark } from './savedVariables';
 import { discordReconcileBenchmark } from './discordReconcile';
 
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   'blizzard-sync': blizzardSyncBenchmark,
+  savedvariables: savedVariablesBenchmark,
   'discord-reconcile': discordReconcileBenchmark,
 };
 
