@@ -95,7 +95,7 @@ describe('an addon upload, imported through Temporal', () => {
     const member = fixture
       .replace('["canReadOfficerNotes"] = true', '["canReadOfficerNotes"] = false')
       .replace(/\t+\["officerNote"\] = "Discord: Trog",\n/, '')
-      .replace(/\t+\["officerNote"\] = "line one\\\nline two",\n/, '');
+      .replace(/\t+\["officerNote"\] = "line one\\nline two",\n/, '');
     const res = await s.send(member);
     expect(res.status).toBe(202);
     const row = await s.imported(res.body.uploadId);
