@@ -11,6 +11,7 @@ import { generateDemoDiscordServer, startDiscordStandin, type DemoPlayer } from 
 import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { temporalUiLink } from '../temporal/connect';
 import { ensureDiscordReconcileSchedule, ensureRosterSchedule } from '../temporal/schedules';
+import { demoSavedVariablesPath } from './demoPaths';
 import { ensureDatabase, providePostgres } from './provision/postgres';
 import { resolveTemporalCli } from './provision/temporalCli';
 import { startTemporalDevServer } from './provision/temporalDevServer';
@@ -80,11 +81,26 @@ runMain(async () => {
     logger.info({ url: standin.url, members: server.members.size }, 'Discord stand-in serving the demo server');
   }
 
+  const guildId = await ensureGuild(knex, { region: config.blizzard.region, realmSlug: config.guild.realmSlug, nameSlug: config.guild.nameSlug });
+  let demoKeyFile: string | null = null;
+  if (config.demo) demoKeyFile = await ensureDemoApiKey(knex, guildId, config);
+
   const children: Supervised[] = [
     supervise({ name: 'worker', script: path.join(DIST_DIR, 'workers', 'main.js'), env: childEnv, logger }),
     supervise({ name: 'api', script: path.join(DIST_DIR, 'api', 'main.js'), env: childEnv, logger }),
     supervise({ name: 'gateway', script: path.join(DIST_DIR, 'gateway', 'main.js'), env: childEnv, logger }),
   ];
+  if (demoKeyFile) {
+    // The demo plays the officer's PC too: the companion watches the demo game's SavedVariables.
+    const companionEnv = {
+      ...childEnv,
+      PATT_API_URL: config.api.publicUrl,
+      PATT_API_KEY: fs.readFileSync(demoKeyFile, 'utf8').trim(),
+      WOW_SAVED_VARIABLES_PATH: demoSavedVariablesPath(config.dataDir),
+      PATT_COMPANION_DIR: path.join(config.dataDir, 'demo-companion'),
+    };
+    children.push(supervise({ name: 'companion', script: path.join(DIST_DIR, 'companion', 'main.js'), env: companionEnv, logger }));
+  }
   // Children stop first and together: Ctrl-C reaches them too, and none may be restarted meanwhile.
   stops.unshift(async () => {
     await Promise.all(children.map((c) => c.stop()));
@@ -96,11 +112,7 @@ runMain(async () => {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const schedule = await ensureRosterSchedule(client, config);
   const discordSchedule = await ensureDiscordReconcileSchedule(client, loadConfig(childEnv));
-  const guildId = await ensureGuild(knex, { region: config.blizzard.region, realmSlug: config.guild.realmSlug, nameSlug: config.guild.nameSlug });
   const apiUp = await waitForApi(config, logger);
-
-  let demoKeyFile: string | null = null;
-  if (config.demo) demoKeyFile = await ensureDemoApiKey(knex, guildId, config);
 
   const listener = await waitForListener(knex, guildId, logger);
   summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl });
@@ -234,6 +246,7 @@ function summary(
       `  Status       curl ${auth}${config.api.publicUrl}/api/guild-sync/status`,
       `  Sync now     curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/blizzard/trigger`,
       `  Reconcile    curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/discord/trigger`,
+      s.demoKeyFile ? `  Addon demo   npm run addon:demo   (the addon exports in "the game"; the companion uploads it)` : '',
       s.discordControlUrl
         ? `  Demo join    curl -X POST -H 'Content-Type: application/json' -d '{"username":"newrecruit","roles":[]}' ${s.discordControlUrl}/members`
         : '',
