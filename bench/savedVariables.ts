@@ -2,11 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { savedVariablesSchema } from '../core/addon/exportSchema';
 import { readAddonExport } from '../core/addon/readAddonExport';
 import { parseSavedVariables } from '../core/addon/savedVariables';
+import { addonUploadLatency } from './addonUpload';
 import { generatedExport, savedVariablesText } from './savedVariablesFile';
 
 /**
  * `npm run bench -- savedvariables [members]`: parse and validate a SavedVariables file of 10,000
- * roster entries (about 5 MB), the work the companion and the API do per upload. Target < 500 ms.
+ * roster entries (about 5 MB), the work the companion and the API do per upload (target < 500 ms);
+ * then the time from a file change to the API's acknowledgement of the companion's upload.
+ * `npm run bench -- savedvariables [members] [uploads] [members per upload]`.
  */
 export async function savedVariablesBenchmark(args: string[]): Promise<void> {
   const size = Number(args[0] ?? 10_000);
@@ -46,4 +49,5 @@ export async function savedVariablesBenchmark(args: string[]): Promise<void> {
     target_ms: 500,
     rss_growth_mib: ((peakRss - rssBefore) / 1024 / 1024).toFixed(0),
   });
+  print(await addonUploadLatency({ uploads: Number(args[1] ?? 20), members: Number(args[2] ?? 150) }));
 }
