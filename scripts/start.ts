@@ -99,6 +99,8 @@ runMain(async () => {
       WOW_SAVED_VARIABLES_PATH: demoSavedVariablesPath(config.dataDir),
       PATT_COMPANION_DIR: path.join(config.dataDir, 'demo-companion'),
     };
+    // The game makes this folder at its first save; making it now lets the companion watch it at once.
+    fs.mkdirSync(path.dirname(companionEnv.WOW_SAVED_VARIABLES_PATH), { recursive: true });
     children.push(supervise({ name: 'companion', script: path.join(DIST_DIR, 'companion', 'main.js'), env: companionEnv, logger }));
   }
   // Children stop first and together: Ctrl-C reaches them too, and none may be restarted meanwhile.
