@@ -88,6 +88,9 @@ describe('an addon upload, imported through Temporal', () => {
     const status = await request(s.app.callback()).get('/api/guild-sync/addon-upload/status').set('Authorization', `Bearer ${s.key}`);
     const newest = await knex('addon_uploads').where({ guild_id: s.guild.id }).max('id as id').first();
     expect(status.body.last).toMatchObject({ uploadId: newest?.id, uploader: 'companion', counts: { applied: false } });
+    expect(status.body.lastNoteChanges).toEqual({ total: 0, changes: [] });
+    const listing = await request(s.app.callback()).get('/api/guild-sync/addon-upload/status').set('Authorization', `Bearer ${s.key}`);
+    expect(listing.body.recent[1].counts).toMatchObject({ officerNotesChanged: 1 });
   });
 
   it('keeps officer notes on record when the exporter cannot read them, and says so', async () => {
@@ -101,6 +104,15 @@ describe('an addon upload, imported through Temporal', () => {
     const row = await s.imported(res.body.uploadId);
     expect(row.warnings[0]).toMatch(/Officer notes are not in this export: Trogmoon-Senjin \(rank 0\) cannot read them/);
     expect((await character(s.zat)).officer_note).toBe('old officer note');
+    // Officers see through the API which notes the upload changed, exactly as the game had them.
+    const status = await request(s.app.callback()).get('/api/guild-sync/addon-upload/status').set('Authorization', `Bearer ${s.key}`);
+    expect(status.body.lastNoteChanges).toEqual({
+      total: 2,
+      changes: [
+        { character: 'Trogmoon-senjin', kind: 'guild_note', note: 'Mike |cFFFF0000GM|r' },
+        { character: 'Zatañña-sargeras', kind: 'guild_note', note: 'Rocket\'s main "Zat" \\ alt of nobody' },
+      ],
+    });
     expect((await character(s.zat)).guild_note).toBe('Rocket\'s main "Zat" \\ alt of nobody');
   });
 });

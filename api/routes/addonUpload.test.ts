@@ -105,7 +105,7 @@ describe('GET /api/guild-sync/addon-upload/status', () => {
     const api = await testApi(knex);
     const key = await api.mintKey(['addon:upload', 'read'], "Rocket's companion");
     const empty = await request(api.server).get('/api/guild-sync/addon-upload/status').set('Authorization', `Bearer ${key}`);
-    expect(empty.body).toEqual({ last: null, recent: [] });
+    expect(empty.body).toEqual({ last: null, lastNoteChanges: null, recent: [] });
 
     const res = await upload(api, key, fixture);
     await knex('addon_uploads').where({ id: res.body.uploadId }).update({ status: 'imported', counts: JSON.stringify({ matchedByName: 2 }), warnings: JSON.stringify(['a warning']) });

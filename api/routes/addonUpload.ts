@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { MAX_SAVED_VARIABLES_BYTES } from '../../core/addon/exportSchema';
 import { AddonExportError } from '../../core/addon/readAddonExport';
 import { Guild } from '../../db/models';
-import { recentAddonUploads, type AddonUploadSummary } from '../../db/operations/addonUploads/addonUploadStatus';
+import { noteChangesOf, recentAddonUploads, type AddonUploadSummary } from '../../db/operations/addonUploads/addonUploadStatus';
 import { recordAddonUpload, type AddonUploadRow } from '../../db/operations/addonUploads/recordAddonUpload';
 import type { ApiDeps, ApiState } from '../app';
 import { AppError, errorResponse, temporalUnavailable } from '../errors';
@@ -44,9 +44,23 @@ const uploadSummarySchema = z
   })
   .meta({ id: 'AddonUpload' });
 
+const noteChangesSchema = z
+  .object({
+    total: z.number().int(),
+    changes: z.array(
+      z.object({
+        character: z.string().meta({ description: 'name-realm_slug of the character on record' }),
+        kind: z.enum(['guild_note', 'officer_note']),
+        note: z.string().meta({ description: 'The note as it is now' }),
+      }),
+    ),
+  })
+  .meta({ id: 'AddonNoteChanges', description: 'Notes the latest upload changed (the first 50 by character name)' });
+
 export const addonUploadStatusSchema = z
   .object({
     last: uploadSummarySchema.nullable().meta({ description: 'The latest upload; null before the first' }),
+    lastNoteChanges: noteChangesSchema.nullable(),
     recent: z.array(uploadSummarySchema).meta({ description: 'The latest five, newest first' }),
   })
   .meta({ id: 'AddonUploadStatus' });
@@ -156,7 +170,12 @@ export function addonUploadRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.get('/guild-sync/addon-upload/status', requireApiKey('read', deps), async (ctx) => {
     const recent = (await recentAddonUploads(deps.knex, deps.guildId)).map(summary);
-    ctx.body = { last: recent[0] ?? null, recent } satisfies z.infer<typeof addonUploadStatusSchema>;
+    const last = recent[0] ?? null;
+    ctx.body = {
+      last,
+      lastNoteChanges: last ? await noteChangesOf(deps.knex, last.uploadId) : null,
+      recent,
+    } satisfies z.infer<typeof addonUploadStatusSchema>;
   });
 
   return router;
