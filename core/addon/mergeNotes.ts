@@ -1,3 +1,4 @@
+import { exactNameKey as nameKey, realmKey } from '../identity/names';
 import type { AddonExport } from './exportSchema';
 
 /** A stored character, as far as the note merge reads it. */
@@ -37,15 +38,7 @@ export interface NoteMergePlan {
   warnings: string[];
 }
 
-/** Realms compare without spaces, apostrophes, hyphens or case: "Sen'jin" = "Senjin" = "senjin". */
-export function realmKey(realm: string): string {
-  return realm.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
-}
-
-/** Names compare exactly but for case: Dícoz and Dìcoz are different characters. */
-function nameKey(name: string): string {
-  return name.normalize('NFC').toLowerCase();
-}
+export { realmKey };
 
 /** `Name-RealmWithoutSpaces` → its parts (names cannot hold a hyphen; realms can). */
 export function splitCharacterKey(key: string): { name: string; realm: string } {
