@@ -1,6 +1,7 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DiscordActivities } from '../activities/discordActivities';
 import type { DiscordSyncActivities } from '../activities/discordSyncActivities';
+import { innermostMessage } from './failures';
 import {
   TASK_QUEUES,
   discordReconcileProgressQuery,
@@ -73,10 +74,4 @@ export async function discordReconcile(input: DiscordReconcileInput): Promise<Di
     await bookkeeping.failDiscordReconcile({ syncRunId, message: innermostMessage(err) });
     throw err;
   }
-}
-
-function innermostMessage(err: unknown): string {
-  let e: unknown = err;
-  while ((e instanceof ActivityFailure || e instanceof ApplicationFailure) && e.cause) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }

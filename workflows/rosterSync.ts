@@ -1,6 +1,7 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workflow';
+import { proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workflow';
 import type { BlizzardActivities } from '../activities/blizzardActivities';
 import type { RosterSyncActivities } from '../activities/rosterSyncActivities';
+import { innermostMessage } from './failures';
 import {
   TASK_QUEUES,
   rosterSyncProgressQuery,
@@ -89,14 +90,7 @@ export async function guildRosterSync(input: RosterSyncInput): Promise<RosterSyn
     progress.phase = 'done';
     return { status: 'succeeded', syncRunId, counts };
   } catch (err) {
-    await bookkeeping.failRosterSync({ syncRunId, message: describeFailure(err) });
+    await bookkeeping.failRosterSync({ syncRunId, message: innermostMessage(err) });
     throw err;
   }
-}
-
-/** The innermost message, which is the one that says what to do. */
-function describeFailure(err: unknown): string {
-  let e: unknown = err;
-  while ((e instanceof ActivityFailure || e instanceof ApplicationFailure) && e.cause) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }

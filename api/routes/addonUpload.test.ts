@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ServiceError } from '@temporalio/client';
 import request from 'supertest';
 import type { Knex } from 'knex';
 import { testKnex } from '../../test/db';
@@ -81,7 +82,8 @@ describe('POST /api/guild-sync/addon-upload', () => {
     let down = true;
     const addonImport = fakeAddonImport({
       start: async (id) => {
-        if (down) throw new Error('14 UNAVAILABLE: No connection established');
+        // What the Temporal client throws when the server is unreachable.
+        if (down) throw new ServiceError('Failed to start Workflow: 14 UNAVAILABLE: No connection established');
         return { workflowId: `addon-import-${id}` };
       },
     });

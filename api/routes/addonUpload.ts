@@ -9,10 +9,10 @@ import { Guild } from '../../db/models';
 import { noteChangesOf, recentAddonUploads, type AddonUploadSummary } from '../../db/operations/addonUploads/addonUploadStatus';
 import { recordAddonUpload, type AddonUploadRow } from '../../db/operations/addonUploads/recordAddonUpload';
 import type { ApiDeps, ApiState } from '../app';
-import { AppError, errorResponse, temporalUnavailable } from '../errors';
+import { AppError, errorResponse } from '../errors';
 import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
 import { readAddonExportOffThread } from '../readAddonExportOffThread';
-import { withTimeout } from '../withTimeout';
+import { startOnTemporal } from '../withTimeout';
 
 const UPLOAD_PATH = '/api/guild-sync/addon-upload';
 const STATUS_PATH = '/api/guild-sync/addon-upload/status';
@@ -147,12 +147,11 @@ export function addonUploadRoutes(deps: ApiDeps): Router<ApiState> {
 
     // Not yet imported (new, or an earlier request stored it but could not start the import).
     if (upload.status === 'received') {
-      try {
-        await withTimeout(deps.addonImport.start(upload.id), 10_000, 'Temporal (start addon import)');
-      } catch (err) {
-        deps.logger.warn({ err, uploadId: upload.id }, 'addon upload stored, but its import could not be started');
-        throw temporalUnavailable(err, 'so the import has not started (the file is kept; sending it again starts it)');
-      }
+      await startOnTemporal(
+        deps.addonImport.start(upload.id),
+        'Temporal (start addon import)',
+        'so the import has not started (the file is kept; sending it again starts it)',
+      );
     }
     deps.logger.info(
       { requestId: ctx.state.requestId, keyPrefix: ctx.state.apiKey?.prefix, uploadId: upload.id, members: upload.member_count, duplicate },

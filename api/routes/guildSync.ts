@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { ServiceError, isGrpcServiceError } from '@temporalio/client';
 import { z } from 'zod';
 import { Guild } from '../../db/models';
 import { discordSyncStatus } from '../../db/operations/discordSync/discordSyncStatus';
@@ -8,13 +7,12 @@ import { latestSyncRuns, type SyncRunRow } from '../../db/operations/syncRuns/la
 import { temporalUiLink } from '../../temporal/connect';
 import { SYNC_KINDS } from '../../workflows/shared';
 import type { ApiDeps, ApiState } from '../app';
-import { errorResponse, temporalUnavailable } from '../errors';
+import { errorResponse } from '../errors';
 import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
-import { TimeoutError, withTimeout } from '../withTimeout';
+import { startOnTemporal, withTimeout } from '../withTimeout';
 
 /** Status answers from the database even when Temporal is slow; a trigger may take longer. */
 const STATUS_TEMPORAL_TIMEOUT_MS = 3_000;
-const TRIGGER_TIMEOUT_MS = 10_000;
 const STATUS_PATH = '/api/guild-sync/status';
 
 const isoTime = z.string().meta({ format: 'date-time', example: '2026-11-24T18:00:04.000Z' });
@@ -261,14 +259,7 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.post('/guild-sync/blizzard/trigger', requireApiKey('sync:trigger', deps), async (ctx) => {
     triggerBodySchema.parse(ctx.request.body ?? {});
-    let triggered;
-    try {
-      triggered = await withTimeout(deps.rosterSync.trigger(), TRIGGER_TIMEOUT_MS, 'Temporal (start roster sync)');
-    } catch (err) {
-      // Only an unreachable or silent server is a 503; anything else is a bug and stays a 500.
-      if (err instanceof TimeoutError || err instanceof ServiceError || isGrpcServiceError(err)) throw temporalUnavailable(err);
-      throw err;
-    }
+    const triggered = await startOnTemporal(deps.rosterSync.trigger(), 'Temporal (start roster sync)');
     deps.logger.info(
       { requestId: ctx.state.requestId, keyPrefix: ctx.state.apiKey?.prefix, workflowId: triggered.workflowId, alreadyRunning: triggered.alreadyRunning },
       triggered.alreadyRunning ? 'roster sync already running; returned it' : 'roster sync started',
@@ -286,13 +277,7 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.post('/guild-sync/discord/trigger', requireApiKey('sync:trigger', deps), async (ctx) => {
     triggerBodySchema.parse(ctx.request.body ?? {});
-    let triggered;
-    try {
-      triggered = await withTimeout(deps.discordSync.trigger(), TRIGGER_TIMEOUT_MS, 'Temporal (start Discord reconcile)');
-    } catch (err) {
-      if (err instanceof TimeoutError || err instanceof ServiceError || isGrpcServiceError(err)) throw temporalUnavailable(err);
-      throw err;
-    }
+    const triggered = await startOnTemporal(deps.discordSync.trigger(), 'Temporal (start Discord reconcile)');
     deps.logger.info({ requestId: ctx.state.requestId, keyPrefix: ctx.state.apiKey?.prefix, workflowId: triggered.workflowId }, 'Discord reconcile triggered');
     ctx.status = 202;
     ctx.set('Location', STATUS_PATH);
