@@ -132,6 +132,13 @@ function rngFrom(seed: number): Rng {
   return { next, int, pick: (items) => items[Math.floor(next() * items.length)]! };
 }
 
+/** A counter spelled in letters (1 → "b", 26 → "ba"): names that cannot repeat. */
+export function lettersOf(n: number): string {
+  let letters = '';
+  for (let k = n; k > 0; k = Math.floor(k / 26)) letters = String.fromCharCode(97 + (k % 26)) + letters;
+  return letters;
+}
+
 function capitalise(s: string): string {
   const lower = s.toLowerCase();
   return lower.charAt(0).toUpperCase() + lower.slice(1);
@@ -167,13 +174,7 @@ class NameBook {
     // Very large guilds: fall back to a counter spelled in letters, which cannot repeat.
     for (;;) {
       this.counter += 1;
-      let n = this.counter;
-      let letters = '';
-      while (n > 0) {
-        letters = String.fromCharCode(97 + (n % 26)) + letters;
-        n = Math.floor(n / 26);
-      }
-      const name = capitalise(rng.pick(STARTS) + letters).slice(0, 12);
+      const name = capitalise(rng.pick(STARTS) + lettersOf(this.counter)).slice(0, 12);
       if (this.claim(realmSlug, name)) return name;
     }
   }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../config/logger';
 import { CLASSES, type DemoCharacter, type DemoGuild } from './demoGuild';
 import { ClientLimits, FaultInjector, faultsPatchSchema, type Faults } from './faults';
+import { HttpAnswer, readBody, sendAnswer } from '../http';
 
 /**
  * A local Blizzard: OAuth token endpoint plus the three profile endpoints the sync uses, with the
@@ -60,13 +61,6 @@ type Route =
   | { kind: 'profile'; realm: string; name: string }
   | { kind: 'status'; realm: string; name: string };
 
-class HttpAnswer {
-  constructor(
-    readonly status: number,
-    readonly body?: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
 
 const apiError = (code: number, type: string, detail: string) => new HttpAnswer(code, { code, type, detail });
 const NOT_FOUND = () => apiError(404, 'BLZWEBAPI00000404', 'Not Found');
@@ -230,13 +224,7 @@ export async function startBlizzardStandin(
         answer = count(req.method === 'GET' ? await api(req, url, route) : NOT_FOUND());
       }
     }
-    if (res.destroyed) return;
-    const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
-    res.writeHead(answer.status, {
-      ...answer.headers,
-      ...(payload === undefined ? {} : { 'content-type': 'application/json;charset=UTF-8' }),
-    });
-    res.end(payload);
+    sendAnswer(res, answer, 'application/json;charset=UTF-8');
   }
 
   const server = http.createServer((req, res) => {
@@ -275,15 +263,6 @@ export async function startBlizzardStandin(
     },
     expireAllTokens: () => tokens.clear(),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** Path segments arrive percent-encoded (`zata%C3%B1%C3%B1a`); match decoded and lowercased. */

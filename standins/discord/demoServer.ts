@@ -1,4 +1,4 @@
-import { mulberry32 } from '../blizzard/demoGuild';
+import { lettersOf, mulberry32 } from '../blizzard/demoGuild';
 import { compareSnowflakes, discordTimestamp, isSnowflake, snowflakeAt, snowflakeTime } from './snowflake';
 
 /**
@@ -232,13 +232,7 @@ class MainBook {
     this.saturated = true;
     for (;;) {
       this.counter += 1;
-      let n = this.counter;
-      let letters = '';
-      while (n > 0) {
-        letters = String.fromCharCode(97 + (n % 26)) + letters;
-        n = Math.floor(n / 26);
-      }
-      const name = capitalise(`${this.rng.pick(STARTS)}${letters}`.toLowerCase()).slice(0, 12);
+      const name = capitalise(`${this.rng.pick(STARTS)}${lettersOf(this.counter)}`.toLowerCase()).slice(0, 12);
       if (!this.taken.has(name.toLowerCase())) {
         this.claim(name);
         return name;

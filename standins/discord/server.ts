@@ -17,6 +17,7 @@ import {
 import { FaultInjector, faultsPatchSchema, rateLimitHeaders, RouteBuckets, type BucketLimit, type DiscordFaults } from './faults';
 import { Gateway, type GatewayCounters } from './gateway';
 import { MessageStore, validateMessage, type ErrorTree } from './messages';
+import { HttpAnswer, readBody, sendAnswer } from '../http';
 import { channelJson, errorJson, guildJson, memberJson, messageJson, roleJson, selfUserJson, userJson, type StandinMessage } from './shapes';
 import { isSnowflake, SnowflakeClock } from './snowflake';
 
@@ -174,27 +175,18 @@ function matchRoute(method: string, segments: string[]): { def: RouteDef; params
   return pathMatched ? 'method-not-allowed' : undefined;
 }
 
-class Answer {
-  constructor(
-    readonly status: number,
-    readonly body?: unknown,
-    readonly headers: Record<string, string> = {},
-    /** Sent as is (Cloudflare's HTML 502), not as JSON. */
-    readonly raw?: string,
-  ) {}
-}
 
-const invalidForm = (errors: ErrorTree) => new Answer(400, errorJson('Invalid Form Body', 50035, errors));
+const invalidForm = (errors: ErrorTree) => new HttpAnswer(400, errorJson('Invalid Form Body', 50035, errors));
 const coerceError = (name: string, value: string, type: 'int' | 'snowflake') =>
   invalidForm({ [name]: { _errors: [{ code: 'NUMBER_TYPE_COERCE', message: `Value "${value}" is not ${type}.` }] } });
-const NOT_FOUND = () => new Answer(404, errorJson('404: Not Found', 0));
+const NOT_FOUND = () => new HttpAnswer(404, errorJson('404: Not Found', 0));
 const unknown = (what: 'Guild' | 'Channel' | 'Member' | 'Message' | 'User') =>
-  new Answer(404, errorJson(`Unknown ${what}`, { Guild: 10004, Channel: 10003, Member: 10007, Message: 10008, User: 10013 }[what]));
+  new HttpAnswer(404, errorJson(`Unknown ${what}`, { Guild: 10004, Channel: 10003, Member: 10007, Message: 10008, User: 10013 }[what]));
 
-function tooMany(retryAfterSeconds: number, scope: 'user' | 'shared'): Answer {
+function tooMany(retryAfterSeconds: number, scope: 'user' | 'shared'): HttpAnswer {
   const retry = Math.max(0.001, retryAfterSeconds);
   const seconds = Number(retry.toFixed(3));
-  return new Answer(
+  return new HttpAnswer(
     429,
     { message: 'You are being rate limited.', retry_after: seconds, global: false },
     {
@@ -207,16 +199,16 @@ function tooMany(retryAfterSeconds: number, scope: 'user' | 'shared'): Answer {
   );
 }
 
-function serverError(status: 500 | 502 | 503): Answer {
+function serverError(status: 500 | 502 | 503): HttpAnswer {
   if (status === 502) {
     // What Cloudflare answers in front of Discord: HTML, not JSON.
-    return new Answer(502, undefined, { 'content-type': 'text/html' }, '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n');
+    return new HttpAnswer(502, undefined, { 'content-type': 'text/html' }, '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n');
   }
-  return new Answer(status, errorJson(`${status}: ${http.STATUS_CODES[status] ?? 'Server Error'}`, 0));
+  return new HttpAnswer(status, errorJson(`${status}: ${http.STATUS_CODES[status] ?? 'Server Error'}`, 0));
 }
 
 /** `?name=` as an integer in [min, max] (Discord's query validation and messages). */
-function intParam(url: URL, name: string, min: number, max: number, fallback: number): number | Answer {
+function intParam(url: URL, name: string, min: number, max: number, fallback: number): number | HttpAnswer {
   const raw = url.searchParams.get(name);
   if (raw === null) return fallback;
   if (!/^-?\d+$/.test(raw.trim())) return coerceError(name, raw, 'int');
@@ -227,7 +219,7 @@ function intParam(url: URL, name: string, min: number, max: number, fallback: nu
 }
 
 /** `?name=` as a snowflake, normalised (no leading zeros). */
-function snowflakeParam(url: URL, name: string): string | undefined | Answer {
+function snowflakeParam(url: URL, name: string): string | undefined | HttpAnswer {
   const raw = url.searchParams.get(name);
   if (raw === null) return undefined;
   if (!isSnowflake(raw.trim())) return coerceError(name, raw, 'snowflake');
@@ -323,7 +315,7 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
           timers.add(t);
         });
 
-  function count(answer: Answer): Answer {
+  function count(answer: HttpAnswer): HttpAnswer {
     if (answer.status === 429) stats.status429 += 1;
     else if (answer.status >= 500) stats.serverErrors += 1;
     else if (answer.status === 401) stats.unauthorized += 1;
@@ -338,7 +330,7 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     return m !== null && m[1] === botToken;
   }
 
-  function checkGuild(id: string): Answer | undefined {
+  function checkGuild(id: string): HttpAnswer | undefined {
     if (!isSnowflake(id)) return invalidForm({ guild_id: { _errors: [{ code: 'NUMBER_TYPE_COERCE', message: `Value "${id}" is not snowflake.` }] } });
     return id === server.guildId ? undefined : unknown('Guild');
   }
@@ -358,11 +350,11 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     return { total: 1000, remaining: Math.max(0, 1000 - sessionStarts.used), reset_after: sessionStarts.windowStart + day - now, max_concurrency: 1 };
   }
 
-  function listMembers(url: URL): Answer {
+  function listMembers(url: URL): HttpAnswer {
     const limit = intParam(url, 'limit', 1, 1000, 1);
-    if (limit instanceof Answer) return limit;
+    if (limit instanceof HttpAnswer) return limit;
     const after = snowflakeParam(url, 'after');
-    if (after instanceof Answer) return after;
+    if (after instanceof HttpAnswer) return after;
     const ids = order.sorted(server);
     // First id numerically greater than `after` (binary search, BigInt comparison).
     const floor = BigInt(after ?? '0');
@@ -376,14 +368,14 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     const page = ids.slice(lo, lo + limit).map((id) => memberJson(server.members.get(id)!));
     stats.memberPagesServed += 1;
     stats.membersServed += page.length;
-    return new Answer(200, page);
+    return new HttpAnswer(200, page);
   }
 
-  function searchMembers(url: URL): Answer {
+  function searchMembers(url: URL): HttpAnswer {
     const query = url.searchParams.get('query');
     if (query === null || query.length === 0) return invalidForm({ query: { _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }] } });
     const limit = intParam(url, 'limit', 1, 1000, 1);
-    if (limit instanceof Answer) return limit;
+    if (limit instanceof HttpAnswer) return limit;
     const q = query.toLowerCase();
     const hits: DemoDiscordMember[] = [];
     for (const id of order.sorted(server)) {
@@ -392,13 +384,13 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
       if (names.some((n) => n.startsWith(q))) hits.push(m);
       if (hits.length >= limit) break;
     }
-    return new Answer(200, hits.map(memberJson));
+    return new HttpAnswer(200, hits.map(memberJson));
   }
 
-  async function createMessage(req: IncomingMessage, channelId: string, rawBody: string): Promise<Answer> {
+  async function createMessage(req: IncomingMessage, channelId: string, rawBody: string): Promise<HttpAnswer> {
     const channel = findChannel(channelId);
-    if (channel instanceof Answer) return channel;
-    if (channel.type !== 0) return new Answer(400, errorJson('Cannot send messages in a non-text channel', 50008));
+    if (channel instanceof HttpAnswer) return channel;
+    if (channel.type !== 0) return new HttpAnswer(400, errorJson('Cannot send messages in a non-text channel', 50008));
     let json: unknown;
     try {
       json = JSON.parse(rawBody);
@@ -406,10 +398,10 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
       if ((req.headers['content-type'] ?? '').startsWith('multipart/')) {
         logger?.warn('Discord stand-in: multipart message bodies (files) are not supported; send JSON');
       }
-      return new Answer(400, errorJson('The request body contains invalid JSON.', 50109));
+      return new HttpAnswer(400, errorJson('The request body contains invalid JSON.', 50109));
     }
     const valid = validateMessage(json);
-    if (!valid.ok) return new Answer(400, errorJson(valid.message, valid.code, valid.errors));
+    if (!valid.ok) return new HttpAnswer(400, errorJson(valid.message, valid.code, valid.errors));
 
     const fault = faults.takeMessageFault();
     if (fault === 'rate-limit') return tooMany(faults.current.retryAfterSeconds, 'user');
@@ -428,10 +420,10 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     }
     if (fault === 'fail-after') return serverError(500);
     if (fault === 'hang-after') await delay(faults.current.hangAfterCreateMs);
-    return new Answer(200, messageJson(message));
+    return new HttpAnswer(200, messageJson(message));
   }
 
-  async function api(req: IncomingMessage, url: URL, segments: string[], rawBody: string): Promise<Answer> {
+  async function api(req: IncomingMessage, url: URL, segments: string[], rawBody: string): Promise<HttpAnswer> {
     const match = matchRoute(req.method ?? 'GET', segments);
     if (match === undefined) {
       stats.byRoute.unknown += 1;
@@ -439,16 +431,16 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     }
     if (match === 'method-not-allowed') {
       stats.byRoute.unknown += 1;
-      return new Answer(405, errorJson('405: Method Not Allowed', 0));
+      return new HttpAnswer(405, errorJson('405: Method Not Allowed', 0));
     }
     const { def, params } = match;
     stats.byRoute[def.kind] += 1;
-    if (def.auth && !authorised(req)) return new Answer(401, errorJson('401: Unauthorized', 0));
+    if (def.auth && !authorised(req)) return new HttpAnswer(401, errorJson('401: Unauthorized', 0));
 
     const major = params.guild ?? params.channel ?? 'global';
     const bucket = buckets.take(def.kind, major);
     const limitHeaders = rateLimitHeaders(bucket);
-    const withLimits = (a: Answer) => new Answer(a.status, a.body, { ...limitHeaders, ...a.headers }, a.raw);
+    const withLimits = (a: HttpAnswer) => new HttpAnswer(a.status, a.body, { ...limitHeaders, ...a.headers }, a.raw);
     if (!bucket.allowed) return withLimits(tooMany(bucket.resetAfterMs / 1000, 'user'));
 
     await delay(faults.current.latencyMs);
@@ -461,33 +453,33 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     return withLimits(await route(req, url, def.kind, params, rawBody));
   }
 
-  async function route(req: IncomingMessage, url: URL, kind: RestRouteKind, p: Params, rawBody: string): Promise<Answer> {
+  async function route(req: IncomingMessage, url: URL, kind: RestRouteKind, p: Params, rawBody: string): Promise<HttpAnswer> {
     switch (kind) {
       case 'gateway':
-        return new Answer(200, { url: urls.gatewayUrl });
+        return new HttpAnswer(200, { url: urls.gatewayUrl });
       case 'gatewayBot':
-        return new Answer(200, { url: urls.gatewayUrl, shards: 1, session_start_limit: sessionStartLimit() });
+        return new HttpAnswer(200, { url: urls.gatewayUrl, shards: 1, session_start_limit: sessionStartLimit() });
       case 'usersMe':
-        return new Answer(200, selfUserJson(server.botUser));
+        return new HttpAnswer(200, selfUserJson(server.botUser));
       case 'user': {
         if (!isSnowflake(p.user!)) return coerceError('user_id', p.user!, 'snowflake');
         const user = p.user === server.botUser.id ? server.botUser : (server.members.get(p.user!) ?? server.departed.get(p.user!))?.user;
-        return user ? new Answer(200, userJson(user)) : unknown('User');
+        return user ? new HttpAnswer(200, userJson(user)) : unknown('User');
       }
       case 'guild':
-        return checkGuild(p.guild!) ?? new Answer(200, guildJson(server, url.searchParams.get('with_counts') === 'true'));
+        return checkGuild(p.guild!) ?? new HttpAnswer(200, guildJson(server, url.searchParams.get('with_counts') === 'true'));
       case 'guildRoles':
-        return checkGuild(p.guild!) ?? new Answer(200, server.roles.map(roleJson));
+        return checkGuild(p.guild!) ?? new HttpAnswer(200, server.roles.map(roleJson));
       case 'guildChannels': {
         const last = store.lastMessageIds();
-        return checkGuild(p.guild!) ?? new Answer(200, server.channels.map((c) => channelJson(c, server.guildId, last.get(c.id) ?? null)));
+        return checkGuild(p.guild!) ?? new HttpAnswer(200, server.channels.map((c) => channelJson(c, server.guildId, last.get(c.id) ?? null)));
       }
       case 'guildMembers':
       case 'guildMembersSearch': {
         const bad = checkGuild(p.guild!);
         if (bad) return bad;
         // Listing members needs the Server Members intent switched on in the developer portal.
-        if (!membersIntent) return new Answer(403, errorJson('Missing Access', 50001));
+        if (!membersIntent) return new HttpAnswer(403, errorJson('Missing Access', 50001));
         return kind === 'guildMembers' ? listMembers(url) : searchMembers(url);
       }
       case 'guildMember': {
@@ -495,30 +487,30 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
         if (bad) return bad;
         if (!isSnowflake(p.user!)) return coerceError('user_id', p.user!, 'snowflake');
         const m = server.members.get(p.user!);
-        return m ? new Answer(200, memberJson(m)) : unknown('Member');
+        return m ? new HttpAnswer(200, memberJson(m)) : unknown('Member');
       }
       case 'channel': {
         const c = findChannel(p.channel!);
-        return c instanceof Answer ? c : new Answer(200, channelJson(c, server.guildId, store.lastMessageIds().get(c.id) ?? null));
+        return c instanceof HttpAnswer ? c : new HttpAnswer(200, channelJson(c, server.guildId, store.lastMessageIds().get(c.id) ?? null));
       }
       case 'channelMessages': {
         const c = findChannel(p.channel!);
-        if (c instanceof Answer) return c;
+        if (c instanceof HttpAnswer) return c;
         const limit = intParam(url, 'limit', 1, 100, 50);
-        if (limit instanceof Answer) return limit;
+        if (limit instanceof HttpAnswer) return limit;
         const before = snowflakeParam(url, 'before');
-        if (before instanceof Answer) return before;
+        if (before instanceof HttpAnswer) return before;
         const after = snowflakeParam(url, 'after');
-        if (after instanceof Answer) return after;
+        if (after instanceof HttpAnswer) return after;
         const around = snowflakeParam(url, 'around');
-        if (around instanceof Answer) return around;
-        return new Answer(200, store.page(c.id, { limit, before, after, around }).map(messageJson));
+        if (around instanceof HttpAnswer) return around;
+        return new HttpAnswer(200, store.page(c.id, { limit, before, after, around }).map(messageJson));
       }
       case 'channelMessage': {
         const c = findChannel(p.channel!);
-        if (c instanceof Answer) return c;
+        if (c instanceof HttpAnswer) return c;
         const m = isSnowflake(p.message!) ? store.get(c.id, p.message!) : undefined;
-        return m ? new Answer(200, messageJson(m)) : unknown('Message');
+        return m ? new HttpAnswer(200, messageJson(m)) : unknown('Message');
       }
       case 'createMessage':
         return createMessage(req, p.channel!, rawBody);
@@ -551,46 +543,46 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     },
   };
 
-  function parseJson<T>(schema: z.ZodType<T>, body: string): T | Answer {
+  function parseJson<T>(schema: z.ZodType<T>, body: string): T | HttpAnswer {
     let json: unknown;
     try {
       json = JSON.parse(body || '{}');
     } catch {
-      return new Answer(400, { error: 'body must be JSON' });
+      return new HttpAnswer(400, { error: 'body must be JSON' });
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) return new Answer(400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
+    if (!parsed.success) return new HttpAnswer(400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
     return parsed.data;
   }
 
-  function control(req: IncomingMessage, path: string, body: string): Answer {
+  function control(req: IncomingMessage, path: string, body: string): HttpAnswer {
     const method = req.method ?? 'GET';
     const parts = path.split('/').filter(Boolean).slice(1); // after "_standin"
     const [a, b, c] = parts;
     try {
-      if (method === 'GET' && a === 'stats' && parts.length === 1) return new Answer(200, standin.stats());
+      if (method === 'GET' && a === 'stats' && parts.length === 1) return new HttpAnswer(200, standin.stats());
       if (method === 'POST' && a === 'stats' && b === 'reset') {
         standin.resetStats();
-        return new Answer(204);
+        return new HttpAnswer(204);
       }
       if (a === 'faults' && parts.length === 1) {
-        if (method === 'GET') return new Answer(200, faults.current);
+        if (method === 'GET') return new HttpAnswer(200, faults.current);
         if (method === 'POST') {
           const patch = parseJson(faultsPatchSchema, body);
-          if (patch instanceof Answer) return patch;
+          if (patch instanceof HttpAnswer) return patch;
           faults.set(patch);
-          return new Answer(200, faults.current);
+          return new HttpAnswer(200, faults.current);
         }
       }
       if (method === 'POST' && a === 'settings' && parts.length === 1) {
         const patch = parseJson(settingsSchema, body);
-        if (patch instanceof Answer) return patch;
+        if (patch instanceof HttpAnswer) return patch;
         if (patch.nonceWindowMs !== undefined) standin.setNonceWindowMs(patch.nonceWindowMs);
         if (patch.serverMembersIntentEnabled !== undefined) standin.setServerMembersIntentEnabled(patch.serverMembersIntentEnabled);
-        return new Answer(200, { nonceWindowMs: store.nonceWindowMs, serverMembersIntentEnabled: membersIntent });
+        return new HttpAnswer(200, { nonceWindowMs: store.nonceWindowMs, serverMembersIntentEnabled: membersIntent });
       }
       if (method === 'GET' && a === 'server' && parts.length === 1) {
-        return new Answer(200, {
+        return new HttpAnswer(200, {
           guildId: server.guildId,
           name: server.name,
           applicationId: server.applicationId,
@@ -605,59 +597,59 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
       }
       if (a === 'members') {
         if (method === 'GET' && parts.length === 1) {
-          return new Answer(200, order.sorted(server).map((id) => ({ ...memberJson(server.members.get(id)!), demo: server.members.get(id)!.demo })));
+          return new HttpAnswer(200, order.sorted(server).map((id) => ({ ...memberJson(server.members.get(id)!), demo: server.members.get(id)!.demo })));
         }
         if (method === 'POST' && parts.length === 1) {
           const m = parseJson(newMemberSchema, body);
-          if (m instanceof Answer) return m;
+          if (m instanceof HttpAnswer) return m;
           const { silent, ...member } = m;
-          return new Answer(201, memberJson(live.addMember(member, !silent)));
+          return new HttpAnswer(201, memberJson(live.addMember(member, !silent)));
         }
         if (method === 'DELETE' && b && parts.length === 2) {
           live.removeMember(b, true);
-          return new Answer(204);
+          return new HttpAnswer(204);
         }
         if (method === 'PUT' && b && c === 'roles' && parts.length === 3) {
           const r = parseJson(rolesSchema, body);
-          if (r instanceof Answer) return r;
-          return new Answer(200, memberJson(live.setRoles(b, r.roles, true)));
+          if (r instanceof HttpAnswer) return r;
+          return new HttpAnswer(200, memberJson(live.setRoles(b, r.roles, true)));
         }
         if (method === 'PATCH' && b && parts.length === 2) {
           const n = parseJson(nickSchema, body);
-          if (n instanceof Answer) return n;
-          return new Answer(200, memberJson(live.setNick(b, n.nick)));
+          if (n instanceof HttpAnswer) return n;
+          return new HttpAnswer(200, memberJson(live.setNick(b, n.nick)));
         }
       }
       if (method === 'POST' && a === 'gateway' && parts.length === 2) {
         if (b === 'drop') {
           gateway.drop();
-          return new Answer(204);
+          return new HttpAnswer(204);
         }
         if (b === 'reconnect') {
           gateway.requestReconnect();
-          return new Answer(204);
+          return new HttpAnswer(204);
         }
         if (b === 'close') {
           const r = parseJson(closeSchema, body);
-          if (r instanceof Answer) return r;
+          if (r instanceof HttpAnswer) return r;
           gateway.closeAll(r.code);
-          return new Answer(204);
+          return new HttpAnswer(204);
         }
       }
       if (method === 'GET' && a === 'channels' && b && c === 'messages' && parts.length === 3) {
-        return new Answer(200, store.list(b).map(messageJson));
+        return new HttpAnswer(200, store.list(b).map(messageJson));
       }
     } catch (err) {
-      if (err instanceof DemoServerError) return new Answer(err.status, { error: err.message });
+      if (err instanceof DemoServerError) return new HttpAnswer(err.status, { error: err.message });
       throw err;
     }
-    return new Answer(404, { error: 'unknown control endpoint' });
+    return new HttpAnswer(404, { error: 'unknown control endpoint' });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://standin');
     const body = await readBody(req);
-    let answer: Answer;
+    let answer: HttpAnswer;
     if (url.pathname.startsWith('/_standin/')) {
       answer = control(req, url.pathname, body);
     } else {
@@ -671,14 +663,7 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
         answer = NOT_FOUND();
       }
     }
-    // The client may have given up (timeout) while we worked; the work is done all the same.
-    if (res.destroyed) return;
-    const payload = answer.raw ?? (answer.body === undefined ? undefined : JSON.stringify(answer.body));
-    res.writeHead(answer.status, {
-      ...(answer.raw === undefined && payload !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...answer.headers,
-    });
-    res.end(payload);
+    sendAnswer(res, answer);
   }
 
   const httpServer = http.createServer((req, res) => {
@@ -747,15 +732,6 @@ export async function startDiscordStandin(opts: DiscordStandinOptions): Promise<
     },
   };
   return standin;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function decodeSegment(segment: string): string {
