@@ -3,16 +3,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import type { Knex } from 'knex';
 import { demoScenario, runAddon } from '../addon/harness/runAddon';
-import { createApp } from '../api/app';
 import { startCompanion, type Companion } from '../companion/companion';
-import { loadConfig } from '../config';
 import { createApiKey } from '../db/operations/apiKeys/createApiKey';
 import { generateDemoGuild } from '../standins/blizzard';
-import { createAddonImportControl } from '../temporal/addonImportControl';
-import { fakeDiscordSync, fakeRosterSync } from './apiApp';
+import { appWithAddonImport } from './apiApp';
 import { freshGuild, testKnex } from './db';
 import { eventually } from './discordHarness';
 import { startTestWorkers, type TestWorkers } from './temporal';
@@ -42,15 +38,7 @@ async function stack() {
   await knex('wow_characters').insert(
     demo.characters.map((c) => ({ guild_id: guild.id, blizzard_character_id: c.id, name: c.name, realm_slug: c.realm.slug, realm_name: c.realm.name, rank: c.rank })),
   );
-  const app = createApp({
-    knex,
-    config: loadConfig(process.env),
-    logger: pino({ level: 'silent' }),
-    rosterSync: fakeRosterSync(),
-    discordSync: fakeDiscordSync(),
-    addonImport: createAddonImportControl(workers.client, { guild }, workers.taskQueues),
-    guildId: guild.id,
-  });
+  const app = appWithAddonImport(knex, guild, workers);
   const server = http.createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())));

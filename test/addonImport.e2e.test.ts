@@ -1,13 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import request from 'supertest';
 import type { Knex } from 'knex';
-import { createApp } from '../api/app';
-import { loadConfig } from '../config';
 import { createApiKey } from '../db/operations/apiKeys/createApiKey';
-import { createAddonImportControl } from '../temporal/addonImportControl';
-import { fakeDiscordSync, fakeRosterSync } from './apiApp';
+import { appWithAddonImport } from './apiApp';
 import { freshGuild, testKnex } from './db';
 import { eventually } from './discordHarness';
 import { startTestWorkers, type TestWorkers } from './temporal';
@@ -33,15 +29,7 @@ async function setUp() {
       { guild_id: guild.id, blizzard_character_id: 1002, name: 'Zatañña', realm_slug: 'sargeras', realm_name: 'Sargeras', rank: 1, officer_note: 'old officer note' },
     ])
     .returning('id');
-  const app = createApp({
-    knex,
-    config: loadConfig(process.env),
-    logger: pino({ level: 'silent' }),
-    rosterSync: fakeRosterSync(),
-    discordSync: fakeDiscordSync(),
-    addonImport: createAddonImportControl(workers.client, { guild }, workers.taskQueues),
-    guildId: guild.id,
-  });
+  const app = appWithAddonImport(knex, guild, workers);
   const { key } = await createApiKey(knex, { guildId: guild.id, name: 'companion', scopes: ['addon:upload', 'read'] });
   const send = (text: string) =>
     request(app.callback()).post('/api/guild-sync/addon-upload').set('Authorization', `Bearer ${key}`).set('Content-Type', 'application/octet-stream').send(Buffer.from(text, 'utf8'));

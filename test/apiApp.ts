@@ -14,6 +14,9 @@ import type { DiscordSyncControl } from '../temporal/discordSyncControl';
 import type { AddonImportControl } from '../temporal/addonImportControl';
 import { freshGuild } from './db';
 import { createApp } from '../api/app';
+import type { Client } from '@temporalio/client';
+import { createAddonImportControl } from '../temporal/addonImportControl';
+import type { TaskQueues } from '../workflows/shared';
 
 export interface FakeRosterSync extends RosterSyncControl {
   triggerCalls: number;
@@ -146,4 +149,20 @@ export async function testApi(
     addonImport,
     mintKey: async (scopes, name = 'test key') => (await createApiKey(knex, { guildId: guild.id, name, scopes })).key,
   };
+}
+
+/**
+ * The real app for a guild whose addon imports run on real Temporal workers (the end-to-end addon
+ * tests); the roster and Discord controls are fakes, as those tests never touch them.
+ */
+export function appWithAddonImport(knex: Knex, guild: { id: number; key: string; realmSlug: string; nameSlug: string }, temporal: { client: Client; taskQueues: TaskQueues }) {
+  return createApp({
+    knex,
+    config: loadConfig(process.env),
+    logger: pino({ level: 'silent' }),
+    rosterSync: fakeRosterSync(),
+    discordSync: fakeDiscordSync(),
+    addonImport: createAddonImportControl(temporal.client, { guild }, temporal.taskQueues),
+    guildId: guild.id,
+  });
 }
