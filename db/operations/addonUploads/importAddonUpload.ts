@@ -43,17 +43,30 @@ export async function importAddonUpload(knex: Knex, uploadId: number, now = new 
 
     const history: Record<string, unknown>[] = [];
     for (const u of plan.updates) {
-      const fields: Record<string, unknown> = { updated_at: now };
-      if (u.guid) fields.guid = u.guid;
-      if (u.guildNote !== undefined) {
-        Object.assign(fields, { guild_note: u.guildNote, notes_updated_at: exportedAt });
-        history.push({ guild_id: upload.guild_id, wow_character_id: u.characterId, addon_upload_id: uploadId, kind: 'guild_note', note: u.guildNote, noted_at: exportedAt });
-      }
-      if (u.officerNote !== undefined) {
-        Object.assign(fields, { officer_note: u.officerNote, notes_updated_at: exportedAt });
-        history.push({ guild_id: upload.guild_id, wow_character_id: u.characterId, addon_upload_id: uploadId, kind: 'officer_note', note: u.officerNote, noted_at: exportedAt });
-      }
-      await trx('wow_characters').where({ id: u.characterId }).update(fields);
+      if (u.guildNote !== undefined) history.push({ guild_id: upload.guild_id, wow_character_id: u.characterId, addon_upload_id: uploadId, kind: 'guild_note', note: u.guildNote, noted_at: exportedAt });
+      if (u.officerNote !== undefined) history.push({ guild_id: upload.guild_id, wow_character_id: u.characterId, addon_upload_id: uploadId, kind: 'officer_note', note: u.officerNote, noted_at: exportedAt });
+    }
+    // A first import changes every character: one UPDATE per few thousand, not one per character.
+    for (let i = 0; i < plan.updates.length; i += 5_000) {
+      const rows = plan.updates.slice(i, i + 5_000).map((u) => ({
+        id: u.characterId,
+        guid: u.guid ?? null,
+        set_guild: u.guildNote !== undefined,
+        guild_note: u.guildNote ?? null,
+        set_officer: u.officerNote !== undefined,
+        officer_note: u.officerNote ?? null,
+      }));
+      await trx.raw(
+        `UPDATE wow_characters c SET
+           guid = COALESCE(u.guid, c.guid),
+           guild_note = CASE WHEN u.set_guild THEN u.guild_note ELSE c.guild_note END,
+           officer_note = CASE WHEN u.set_officer THEN u.officer_note ELSE c.officer_note END,
+           notes_updated_at = CASE WHEN u.set_guild OR u.set_officer THEN ? ELSE c.notes_updated_at END,
+           updated_at = ?
+         FROM jsonb_to_recordset(?::jsonb) AS u(id int, guid text, set_guild boolean, guild_note text, set_officer boolean, officer_note text)
+         WHERE c.id = u.id`,
+        [exportedAt, now, JSON.stringify(rows)],
+      );
     }
     for (let i = 0; i < history.length; i += 2_000) {
       await trx('wow_character_notes').insert(history.slice(i, i + 2_000)).onConflict(['addon_upload_id', 'wow_character_id', 'kind']).ignore();
