@@ -16,14 +16,27 @@ export type MainFromNotes =
   | { kind: 'unknown_main'; named: string; evidence: Evidence }
   | { kind: 'none' };
 
+/** Roster characters by exact name key: build once, look up for every alt. */
+export type RosterByName = ReadonlyMap<string, RosterCharacter[]>;
+
+export function rosterByName(roster: Iterable<RosterCharacter>): RosterByName {
+  const byName = new Map<string, RosterCharacter[]>();
+  for (const c of roster) {
+    const key = exactNameKey(c.name);
+    const list = byName.get(key);
+    if (list) list.push(c);
+    else byName.set(key, [c]);
+  }
+  return byName;
+}
+
 /**
  * Who an alt's notes say its main is. A named main counts only if it is on the roster: by the realm
  * the note gives, else the guild's realm, else the alt's own realm, else a name unique across
  * realms. The officer note is read before the public note.
  */
-export function mainFromNotes(alt: RosterCharacter, roster: RosterCharacter[], realms: RealmIndex, guildRealmSlug: string): MainFromNotes {
-  const byName = new Map<string, RosterCharacter[]>();
-  for (const c of roster) byName.set(exactNameKey(c.name), [...(byName.get(exactNameKey(c.name)) ?? []), c]);
+export function mainFromNotes(alt: RosterCharacter, roster: RosterCharacter[] | RosterByName, realms: RealmIndex, guildRealmSlug: string): MainFromNotes {
+  const byName = Array.isArray(roster) ? rosterByName(roster) : roster;
 
   for (const hint of readNotes(alt)) {
     if (hint.kind !== 'main_named') continue;

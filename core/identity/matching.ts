@@ -28,7 +28,7 @@ export interface MatchMember {
 
 export interface Evidence {
   rule: string;
-  source: 'officer_note' | 'guild_note' | 'discord_profile';
+  source: 'officer_note' | 'guild_note' | 'discord_profile' | 'roster' | 'sheet' | 'officer';
   weight: number;
   /** What was seen, for officers: `officer note "Discord: Trog" names the Discord user trog`. */
   text: string;
