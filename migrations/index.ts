@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initialSchema from './20261124150000_initial_schema';
 import * as discordSync from './20261124170000_discord_sync';
 import * as addonNotes from './20261124180000_addon_notes';
+import * as identity from './20261124190000_identity';
 
 /**
  * Migrations are listed here rather than found on disk, so the same code runs from TypeScript
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124150000_initial_schema': initialSchema,
   '20261124170000_discord_sync': discordSync,
   '20261124180000_addon_notes': addonNotes,
+  '20261124190000_identity': identity,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

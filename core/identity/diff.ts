@@ -43,7 +43,7 @@ export function diffLinks(existing: EngineLink[], planned: PlannedLink[]): LinkD
       continue;
     }
     kept.add(old.id);
-    const sameEvidence = JSON.stringify(old.evidence) === JSON.stringify(p.evidence);
+    const sameEvidence = canonical(old.evidence) === canonical(p.evidence);
     if (old.status === p.status && old.source === p.source && Number(old.confidence) === p.confidence && sameEvidence) {
       diff.unchanged += 1;
       continue;
@@ -74,4 +74,11 @@ export function diffLinks(existing: EngineLink[], planned: PlannedLink[]): LinkD
     diff.events.push({ kind: 'created', characterId: p.characterId, memberId: p.memberId, fromPerson: null, toPerson: p.person, status: p.status, evidence: p.evidence });
   }
   return diff;
+}
+
+/** JSON with sorted keys: PostgreSQL's jsonb does not keep the order keys were written in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
 }

@@ -95,6 +95,9 @@ class Store {
   officerLink(personId: number, target: { characterId?: number; memberId?: number }) {
     const t = { characterId: target.characterId ?? null, memberId: target.memberId ?? null };
     this.links = this.links.filter((x) => x.decided || !sameTarget(x, t));
+    // One row per person and target (as the database's unique index): a rejection is overruled.
+    const same = this.links.find((x) => x.personId === personId && sameTarget(x, t));
+    if (same) return Object.assign(same, { status: 'confirmed', source: 'officer', decided: true }).id;
     const id = this.seq++;
     this.links.push({ id, personId, ...t, status: 'confirmed', source: 'officer', decided: true, confidence: 1, evidence: [] });
     return id;
@@ -333,7 +336,7 @@ describe('planIdentity: properties', () => {
     // A name is unique on its realm, as in the game.
     chars: fc.uniqueArray(fc.record({ name: fc.constantFrom(...names), realm: fc.constantFrom('senjin', 'tichondrius'), note: fc.constantFrom(...notes), officer: fc.constantFrom(...notes), inGuild: fc.boolean() }), { maxLength: 14, selector: (c) => `${c.name}-${c.realm}` }),
     members: fc.array(fc.record({ username: fc.constantFrom('trog', 'kaz', 'zoe', 'lunaria', 'alleria'), nick: fc.option(fc.constantFrom(...names)), bot: fc.boolean() }), { maxLength: 8 }),
-    decisions: fc.array(fc.record({ pick: fc.nat(), reject: fc.boolean() }), { maxLength: 4 }),
+    decisions: fc.array(fc.record({ pick: fc.nat(), kind: fc.constantFrom('confirm', 'reject', 'link') }), { maxLength: 4 }),
   });
 
   it('one person per target, no rejected pair proposed, decided links untouched, and a re-run changes nothing', () => {
@@ -345,9 +348,16 @@ describe('planIdentity: properties', () => {
         );
         store.run();
         for (const d of decisions) {
+          if (d.kind === 'link') {
+            // An officer puts a character into a person (a bank alt into its owner's).
+            const targets = store.characters.filter((c) => c.inGuild && !store.links.some((l) => l.decided && l.status === 'confirmed' && l.characterId === c.id));
+            const persons = [...store.persons.keys()];
+            if (targets.length > 0 && persons.length > 0) store.officerLink(persons[d.pick % persons.length]!, { characterId: targets[d.pick % targets.length]!.id });
+            continue;
+          }
           const open = store.links.filter((l) => !l.decided);
           if (open.length === 0) break;
-          store.decide(open[d.pick % open.length]!.id, d.reject ? 'rejected' : 'confirmed');
+          store.decide(open[d.pick % open.length]!.id, d.kind === 'reject' ? 'rejected' : 'confirmed');
         }
         const decided = JSON.stringify(store.links.filter((l) => l.decided));
         store.run();
@@ -363,6 +373,22 @@ describe('planIdentity: properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+
+
+describe('planIdentity: officers adding to a person', () => {
+  it("keeps a person's own characters when an officer adds a bank alt to it", () => {
+    const { c, m } = officersGuild();
+    const store = new Store(Object.values(c), Object.values(m));
+    store.run();
+    const trog = store.personOf({ characterId: c.trogmoon.id })!;
+    store.officerLink(trog, { characterId: c.pattvault.id });
+    store.run();
+    store.run();
+    for (const x of [c.trogmoon, c.trogtotem, c.pattbank, c.pattvault]) expect(store.personOf({ characterId: x.id })).toBe(trog);
+    expect(store.personOf({ memberId: m.trog.id })).toBe(trog);
   });
 });
 

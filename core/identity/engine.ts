@@ -125,6 +125,8 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   }
   const isRejected = (key: Key, person: number) => rejected.get(key)?.has(person) ?? false;
   const automationLinks = input.links.filter((l) => !l.decided);
+  const autoHolder = new Map<Key, number>();
+  for (const l of automationLinks) if (l.status === 'confirmed') autoHolder.set(linkKey(l), l.personId);
 
   // 1. Alts named by notes, as edges alt → main; contradictions of decided links are flagged.
   const unknownMains: IdentityPlan['unknownMains'] = [];
@@ -145,8 +147,12 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
       });
       continue;
     }
+    // Officers split these two apart: the note does not join them again. (An alt an officer only
+    // took out of a person is split off when groups get their persons, below.)
     if (mainOwner !== undefined && isRejected(charKey(c.id), mainOwner)) continue;
     if (altOwner !== undefined && isRejected(charKey(said.mainId), altOwner)) continue;
+    const mainHolder = autoHolder.get(charKey(said.mainId));
+    if (altOwner !== undefined && mainHolder !== undefined && isRejected(charKey(c.id), mainHolder)) continue;
     edges.push({ alt: c.id, main: said.mainId, evidence: said.evidence });
   }
 
@@ -187,8 +193,6 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     }
     g.characters.push(c);
   }
-  const autoHolder = new Map<Key, number>();
-  for (const l of automationLinks) if (l.status === 'confirmed') autoHolder.set(linkKey(l), l.personId);
   const taken = new Set<number>(decidedPersons);
   const groupsOut: Group[] = [];
   // Bigger groups choose their person first, so a split leaves the old id with most characters.
@@ -196,7 +200,10 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   for (const g of draft) {
     const main = groupMain(g.characters, edgeOf);
     let person: PersonRef;
+    const mainHolder = autoHolder.get(charKey(main.id));
     if (g.decidedPerson !== null) person = g.decidedPerson;
+    // Officers added to this person (a bank alt, a Discord account): its own characters stay.
+    else if (mainHolder !== undefined && decidedPersons.has(mainHolder) && !isRejected(charKey(main.id), mainHolder)) person = mainHolder;
     else {
       const holders = new Map<number, number>();
       for (const c of g.characters) {
@@ -219,6 +226,20 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     }
     if (kept.length > 0) groupsOut.push({ person, characters: kept, main: kept.includes(main) ? main : groupMain(kept, edgeOf), decided: g.decidedPerson !== null });
   }
+
+  // Groups that landed in one person (officers added to it) are matched to Discord as one.
+  const byPerson = new Map<PersonRef, Group>();
+  for (const g of groupsOut) {
+    const same = byPerson.get(g.person);
+    if (!same) byPerson.set(g.person, { ...g, characters: [...g.characters] });
+    else {
+      same.characters.push(...g.characters);
+      if (g.decided) same.main = g.main;
+      same.decided ||= g.decided;
+    }
+  }
+  groupsOut.length = 0;
+  for (const g of byPerson.values()) groupsOut.push({ ...g, characters: g.characters.sort((a, b) => a.id - b.id) });
 
   // 4. Character links automation keeps: each character in its group's person.
   const links: PlannedLink[] = [];
