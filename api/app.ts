@@ -16,6 +16,7 @@ import { addonUploadRoutes } from './routes/addonUpload';
 import { docsRoutes } from './routes/docs';
 import { guildSyncRoutes } from './routes/guildSync';
 import { healthRoutes } from './routes/health';
+import { identityRoutes } from './routes/identity';
 
 /** The key a request authenticated with (set by requireApiKey). */
 export interface AuthenticatedApiKey {
@@ -79,6 +80,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   api.use(healthRoutes(deps).routes());
   api.use(guildSyncRoutes(deps).routes());
   api.use(addonUploadRoutes(deps).routes());
+  api.use(identityRoutes(deps).routes());
   api.use(docsRoutes().routes());
 
   app.use(requestId());
@@ -89,6 +91,8 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
     bodyParser({
       enableTypes: ['json'],
       jsonLimit: JSON_LIMIT,
+      // DELETE /api/identity/link/{id} may carry who and why as a JSON body.
+      parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
       onError: (err) => {
         throw bodyParseError(err);
       },

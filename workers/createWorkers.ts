@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger';
 import { createBlizzardActivities } from '../activities/blizzardActivities';
 import { ServiceErrorInterceptor } from '../activities/serviceErrorInterceptor';
 import { createAddonActivities } from '../activities/addonActivities';
+import { createIdentityActivities } from '../activities/identityActivities';
 import { createDiscordActivities } from '../activities/discordActivities';
 import { createDiscordPostActivities } from '../activities/discordPostActivities';
 import { createDiscordSyncActivities } from '../activities/discordSyncActivities';
@@ -40,6 +41,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
       ...createRosterSyncActivities({ knex: deps.knex, logger: deps.logger }),
       ...createDiscordSyncActivities({ knex: deps.knex, logger: deps.logger }),
       ...createAddonActivities({ knex: deps.knex, logger: deps.logger }),
+      ...createIdentityActivities({ knex: deps.knex, logger: deps.logger }),
     },
   });
   const blizzard = await Worker.create({

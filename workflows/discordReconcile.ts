@@ -2,6 +2,7 @@ import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DiscordActivities } from '../activities/discordActivities';
 import type { DiscordSyncActivities } from '../activities/discordSyncActivities';
 import { innermostMessage } from './failures';
+import { identityStep } from './identityStep';
 import {
   TASK_QUEUES,
   discordReconcileProgressQuery,
@@ -68,8 +69,10 @@ export async function discordReconcile(input: DiscordReconcileInput): Promise<Di
       rowsWritten: pass.rowsWritten + roles.rowsWritten,
     };
     const stored = await bookkeeping.finishDiscordReconcile({ syncRunId, counts });
+    progress.phase = 'matching';
+    const identity = await identityStep(guildId, 'discord_reconcile');
     progress.phase = 'done';
-    return { status: 'succeeded', syncRunId, counts: stored };
+    return { status: 'succeeded', syncRunId, counts: stored, identity };
   } catch (err) {
     await bookkeeping.failDiscordReconcile({ syncRunId, message: innermostMessage(err) });
     throw err;

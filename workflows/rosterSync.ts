@@ -2,6 +2,7 @@ import { proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workf
 import type { BlizzardActivities } from '../activities/blizzardActivities';
 import type { RosterSyncActivities } from '../activities/rosterSyncActivities';
 import { innermostMessage } from './failures';
+import { identityStep } from './identityStep';
 import {
   TASK_QUEUES,
   rosterSyncProgressQuery,
@@ -87,8 +88,10 @@ export async function guildRosterSync(input: RosterSyncInput): Promise<RosterSyn
 
     progress.phase = 'finishing';
     const counts = await bookkeeping.finishRosterSync({ syncRunId });
+    progress.phase = 'matching';
+    const identity = await identityStep(guildId, 'blizzard_roster');
     progress.phase = 'done';
-    return { status: 'succeeded', syncRunId, counts };
+    return { status: 'succeeded', syncRunId, counts, identity };
   } catch (err) {
     await bookkeeping.failRosterSync({ syncRunId, message: innermostMessage(err) });
     throw err;

@@ -1,3 +1,4 @@
+import type { IdentityStepResult } from './identityStep';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DiscordMemberSnapshot } from '../core/discord/types';
 
@@ -29,7 +30,7 @@ export interface RosterSyncInput {
   blizzardTaskQueue?: string;
 }
 
-export type RosterSyncPhase = 'starting' | 'fetching_roster' | 'fetching_profiles' | 'finishing' | 'done' | 'skipped';
+export type RosterSyncPhase = 'starting' | 'fetching_roster' | 'fetching_profiles' | 'finishing' | 'matching' | 'done' | 'skipped';
 
 export interface RosterSyncProgress {
   phase: RosterSyncPhase;
@@ -57,6 +58,8 @@ export interface RosterSyncResult {
   counts: RosterSyncCounts | null;
   /** Why the run was skipped (another run of this guild was already going). */
   reason?: string;
+  /** The identity step that matched what this sync stored. */
+  identity?: IdentityStepResult;
 }
 
 export const rosterSyncProgressQuery = defineQuery<RosterSyncProgress>('roster-sync-progress');
@@ -85,7 +88,7 @@ export interface DiscordReconcileCounts {
   rowsWritten: number;
 }
 
-export type DiscordReconcilePhase = 'starting' | 'roles' | 'members' | 'finishing' | 'done' | 'skipped';
+export type DiscordReconcilePhase = 'starting' | 'roles' | 'members' | 'finishing' | 'matching' | 'done' | 'skipped';
 
 export interface DiscordReconcileProgress {
   phase: DiscordReconcilePhase;
@@ -97,6 +100,7 @@ export interface DiscordReconcileResult {
   syncRunId: number | null;
   counts: DiscordReconcileCounts | null;
   reason?: string;
+  identity?: IdentityStepResult;
 }
 
 export const discordReconcileProgressQuery = defineQuery<DiscordReconcileProgress>('discord-reconcile-progress');

@@ -25,7 +25,17 @@ describe('GET /api/docs/openapi.json', () => {
       '/api/guild-sync/discord/trigger',
       '/api/guild-sync/status',
       '/api/health',
+      '/api/identity/confirm',
+      '/api/identity/link',
+      '/api/identity/link/{linkId}',
+      '/api/identity/orphans/discord',
+      '/api/identity/orphans/wow',
+      '/api/identity/persons',
+      '/api/identity/persons/merge',
+      '/api/identity/persons/split',
     ]);
+    expect(doc.paths['/api/identity/link'].post.description).toContain('`identity:write`');
+    expect(doc.components.schemas.IdentityLink.properties.evidence).toBeDefined();
     expect(doc.paths['/api/health'].get).toBeDefined();
     expect(doc.paths['/api/guild-sync/status'].get).toBeDefined();
     expect(doc.paths['/api/guild-sync/blizzard/trigger'].post).toBeDefined();

@@ -87,7 +87,7 @@ export const guildSyncStatusSchema = z
         temporalUiUrl: z.string(),
         progress: z
           .object({
-            phase: z.enum(['starting', 'fetching_roster', 'fetching_profiles', 'finishing', 'done', 'skipped']),
+            phase: z.enum(['starting', 'fetching_roster', 'fetching_profiles', 'finishing', 'matching', 'done', 'skipped']),
             syncRunId: z.number().int().nullable(),
             membersTotal: z.number().int(),
             membersProcessed: z.number().int(),

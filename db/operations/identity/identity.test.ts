@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { freshGuild, testKnex } from '../../../test/db';
+import { OFFICERS_GUILD, seedIdentityGuild } from '../../../test/identityGuild';
 import { discordOrphans, listPersons, wowOrphans } from './identityQueries';
 import { confirmLink, IdentityConflict, IdentityNotFound, linkByOfficer, mergePersons, rejectLink, splitPerson } from './officerDecisions';
 import { runIdentity } from './runIdentity';
@@ -10,34 +11,10 @@ beforeAll(() => {
 });
 afterAll(() => knex.destroy());
 
-let blizzardId = 1;
-/** Characters and Discord members as the syncs and the addon import leave them. */
-async function guildWith(chars: { name: string; realm?: string; note?: string; officer?: string; inGuild?: boolean }[], members: { username: string; globalName?: string; nickname?: string; bot?: boolean }[]) {
+const officers = async () => {
   const g = await freshGuild(knex, 'identity');
-  const c = await knex('wow_characters')
-    .insert(chars.map((x, i) => ({ guild_id: g.id, blizzard_character_id: blizzardId++, name: x.name, realm_slug: x.realm ?? 'senjin', realm_name: x.realm ? null : "Sen'jin", rank: i % 5, guild_note: x.note ?? null, officer_note: x.officer ?? null, in_guild: x.inGuild ?? true })))
-    .returning(['id', 'name']);
-  const m = await knex('discord_members')
-    .insert(members.map((x, i) => ({ guild_id: g.id, discord_user_id: `10453671298500${20_000 + i}`, username: x.username, global_name: x.globalName ?? null, nickname: x.nickname ?? null, is_bot: x.bot ?? false })))
-    .returning(['id', 'username']);
-  return {
-    guildId: g.id,
-    char: Object.fromEntries(c.map((r) => [r.name, r.id as number])),
-    member: Object.fromEntries(m.map((r) => [r.username, r.id as number])),
-  };
-}
-
-const officers = () =>
-  guildWith(
-    [
-      { name: 'Trogmoon', note: 'Main', officer: 'Discord: trog' },
-      { name: 'Trogtotem', note: 'Alt of Trogmoon' },
-      { name: 'Pattvault' },
-      { name: 'Bloodvalor', realm: 'alterac-mountains', note: 'Main', officer: 'Discord: mito' },
-      { name: 'Kazgor', note: 'Main' },
-    ],
-    [{ username: 'trog', globalName: 'Mike', nickname: 'Trogmoon' }, { username: 'mito', globalName: 'Mito', nickname: 'Bloodvalor' }, { username: 'kazzy', globalName: 'Kazgor' }, { username: 'visitor' }, { username: 'MEE6', bot: true }],
-  );
+  return seedIdentityGuild(knex, g.id, OFFICERS_GUILD.chars, OFFICERS_GUILD.members);
+};
 
 const personOf = async (guildId: number, characterId: number) =>
   (await knex('identity_links').where({ guild_id: guildId, wow_character_id: characterId, status: 'confirmed' }).first('person_id'))?.person_id as number | undefined;

@@ -53,6 +53,7 @@ export interface PersonsFilter extends Page {
   needs?: 'suggestion' | 'flag';
   /** Name of the person, a character or a Discord account (case-insensitive, part of it). */
   search?: string;
+  personId?: number;
 }
 
 const characterView = (r: Record<string, any>, p = 'c_'): CharacterView => ({
@@ -80,6 +81,7 @@ const prefixed = (table: string, cols: string[], p: string) => cols.map((c) => `
 
 export async function listPersons(knex: Knex, guildId: number, f: PersonsFilter): Promise<{ total: number; persons: PersonView[] }> {
   const base = knex('persons').where('persons.guild_id', guildId);
+  if (f.personId !== undefined) base.where('persons.id', f.personId);
   if (f.needs === 'suggestion') base.whereExists((q) => q.select(1).from('identity_links as l').whereRaw('l.person_id = persons.id').where('l.status', 'suggested'));
   if (f.needs === 'flag') base.whereExists((q) => q.select(1).from('identity_links as l').whereRaw('l.person_id = persons.id').whereNotNull('l.flag'));
   if (f.search) {

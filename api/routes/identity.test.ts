@@ -1,0 +1,144 @@
+import request from 'supertest';
+import type { Knex } from 'knex';
+import { runIdentity } from '../../db/operations/identity/runIdentity';
+import { testApi, type TestApi } from '../../test/apiApp';
+import { testKnex } from '../../test/db';
+import { OFFICERS_GUILD, seedIdentityGuild } from '../../test/identityGuild';
+
+let knex: Knex;
+beforeAll(() => {
+  knex = testKnex();
+});
+afterAll(() => knex.destroy());
+
+async function officersApi() {
+  const api = await testApi(knex, { label: 'identity-api' });
+  const g = await seedIdentityGuild(knex, api.guild.id, OFFICERS_GUILD.chars, OFFICERS_GUILD.members);
+  await runIdentity(knex, api.guild.id);
+  const reader = await api.mintKey(['read'], 'Guild website');
+  const officer = await api.mintKey(['read', 'identity:write'], 'Mike');
+  return { ...api, ...g, reader, officer };
+}
+
+const get = (api: TestApi, path: string, key: string) => request(api.server).get(path).set('Authorization', `Bearer ${key}`);
+const send = (api: TestApi, method: 'post' | 'delete', path: string, key: string, body?: object) =>
+  request(api.server)[method](path).set('Authorization', `Bearer ${key}`).send(body);
+
+describe('GET /api/identity/*', () => {
+  it('lists persons with every link, its source, evidence, confidence and status, page by page', async () => {
+    const api = await officersApi();
+    const res = await get(api, '/api/identity/persons?pageSize=2', api.reader);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ page: 1, pageSize: 2, total: 4 });
+    expect(res.body.items.map((p: { displayName: string }) => p.displayName)).toEqual(['Kazgor', 'Mike']);
+    const mike = res.body.items[1];
+    expect(mike.main).toMatchObject({ name: 'Trogmoon', realmSlug: 'senjin' });
+    expect(mike.links.map((l: any) => ({ who: l.character?.name ?? l.discordMember.username, status: l.status, source: l.source, confidence: l.confidence }))).toEqual([
+      { who: 'Trogmoon', status: 'confirmed', source: 'roster', confidence: 1 },
+      { who: 'Trogtotem', status: 'confirmed', source: 'notes', confidence: 0.9 },
+      { who: 'trog', status: 'confirmed', source: 'matcher', confidence: 1 },
+    ]);
+    expect(mike.links[1].evidence[0].text).toBe('public note "Alt of Trogmoon" names the main Trogmoon-senjin');
+    const next = await get(api, '/api/identity/persons?page=2&pageSize=2', api.reader);
+    expect(next.body.items.map((p: { displayName: string }) => p.displayName)).toEqual(['Mito', 'Pattvault']);
+
+    const waiting = await get(api, '/api/identity/persons?needs=suggestion', api.reader);
+    expect(waiting.body.items.map((p: { displayName: string }) => p.displayName)).toEqual(['Kazgor']);
+    expect(waiting.body.items[0].links[1]).toMatchObject({ status: 'suggested', discordMember: { username: 'kazzy' }, evidence: [{ rule: 'nickname_is_character' }] });
+  });
+
+  it('lists orphans on both sides, and refuses a bad page with a message', async () => {
+    const api = await officersApi();
+    const wow = await get(api, '/api/identity/orphans/wow', api.reader);
+    expect(wow.body.items.map((o: any) => [o.character.name, o.reason, o.suggestions])).toEqual([
+      ['Pattvault', 'no_discord_account', 0],
+      ['Kazgor', 'no_discord_account', 1],
+    ]);
+    const discord = await get(api, '/api/identity/orphans/discord', api.reader);
+    expect(discord.body.items.map((o: any) => o.discordMember.username)).toEqual(['kazzy', 'visitor']);
+    const bad = await get(api, '/api/identity/orphans/wow?pageSize=5000', api.reader);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/pageSize/);
+  });
+
+  it('needs a key with read', async () => {
+    const api = await officersApi();
+    expect((await request(api.server).get('/api/identity/persons')).status).toBe(401);
+  });
+});
+
+describe('officer decisions through the API', () => {
+  it("confirms a suggestion and keeps it, and an officer's rejection survives re-syncs", async () => {
+    const api = await officersApi();
+    const suggestion = await knex('identity_links').where({ guild_id: api.guildId, discord_member_id: api.member.kazzy }).first('id');
+
+    const rejected = await send(api, 'delete', `/api/identity/link/${suggestion.id}`, api.officer, { reason: 'kazzy is a friend of Kazgor, not Kazgor' });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body).toMatchObject({ changed: true, person: { displayName: 'Kazgor' } });
+    expect(rejected.body.person.links.find((l: any) => l.id === suggestion.id)).toMatchObject({ status: 'rejected', decidedBy: 'Mike', reason: 'kazzy is a friend of Kazgor, not Kazgor' });
+
+    // The next syncs end with the identity step: the pair is not suggested again.
+    await runIdentity(knex, api.guildId);
+    await runIdentity(knex, api.guildId);
+    const after = await get(api, '/api/identity/persons?search=Kazgor', api.reader);
+    expect(after.body.items[0].links.filter((l: any) => l.discordMember).map((l: any) => [l.id, l.status])).toEqual([[suggestion.id, 'rejected']]);
+    expect((await send(api, 'delete', `/api/identity/link/${suggestion.id}?reason=again`, api.officer)).body.changed).toBe(false);
+
+    // An officer links them after all: the rejection is overruled by name, with who and why.
+    const linked = await send(api, 'post', '/api/identity/link', api.officer, { characterId: api.char.Kazgor, discordMemberId: api.member.kazzy, by: 'Rocket', reason: 'asked in guild chat' });
+    expect(linked.status).toBe(200);
+    expect(linked.body.person.links.filter((l: any) => l.status === 'confirmed').map((l: any) => [l.character?.name ?? l.discordMember.username, l.decidedBy])).toEqual([
+      ['Kazgor', 'Rocket'],
+      ['kazzy', 'Rocket'],
+    ]);
+    await runIdentity(knex, api.guildId);
+    const events = await knex('identity_link_events').where({ guild_id: api.guildId, discord_member_id: api.member.kazzy }).orderBy('id').select('kind', 'actor', 'reason');
+    expect(events).toEqual([
+      { kind: 'created', actor: 'automation', reason: null },
+      { kind: 'rejected', actor: 'Mike', reason: 'kazzy is a friend of Kazgor, not Kazgor' },
+      { kind: 'confirmed', actor: 'Rocket', reason: 'asked in guild chat' },
+    ]);
+  });
+
+  it('answers unknown ids with 404 and contradicting links with 409 naming the link', async () => {
+    const api = await officersApi();
+    const missing = await send(api, 'post', '/api/identity/confirm', api.officer, { linkId: 987654321 });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: 'IDENTITY_NOT_FOUND', message: expect.stringMatching(/Link 987654321 is not in this guild/) });
+    expect((await send(api, 'delete', '/api/identity/link/987654321', api.officer)).status).toBe(404);
+    expect((await send(api, 'post', '/api/identity/link', api.officer, { characterId: 987654321, reason: 'typo' })).status).toBe(404);
+
+    const mito = await knex('identity_links').where({ guild_id: api.guildId, discord_member_id: api.member.mito }).first('id', 'person_id');
+    await send(api, 'post', '/api/identity/confirm', api.officer, { linkId: mito.id });
+    const mike = await knex('identity_links').where({ guild_id: api.guildId, wow_character_id: api.char.Trogmoon, status: 'confirmed' }).first('person_id');
+    const clash = await send(api, 'post', '/api/identity/link', api.officer, { personId: mike.person_id, discordMemberId: api.member.mito, reason: 'wrong click' });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.code).toBe('IDENTITY_CONFLICT');
+    expect(clash.body.error.message).toContain(`Discord account mito is already linked to person #${mito.person_id} (Mito) by Mike (link ${mito.id})`);
+    expect(clash.body.error.details).toMatchObject({ conflictingLinkId: mito.id });
+  });
+
+  it('refuses bad bodies with every problem and changes nothing; needs identity:write', async () => {
+    const api = await officersApi();
+    const before = await knex('identity_links').where({ guild_id: api.guildId }).count('* as n');
+    const bad = await send(api, 'post', '/api/identity/link', api.officer, { personId: 1, characterId: 2, discordMemberId: 3 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.issues.map((i: any) => i.path.join('.') || i.message)).toEqual(expect.arrayContaining(['reason']));
+    expect((await send(api, 'post', '/api/identity/link', api.officer, { characterId: api.char.Kazgor, reason: 'ok', extra: 1 })).status).toBe(400);
+    expect((await send(api, 'delete', '/api/identity/link/abc', api.officer)).status).toBe(400);
+    expect((await send(api, 'post', '/api/identity/confirm', api.reader, { linkId: 1 })).status).toBe(403);
+    expect(await knex('identity_links').where({ guild_id: api.guildId }).count('* as n')).toEqual(before);
+  });
+
+  it('merges and splits persons through the API', async () => {
+    const api = await officersApi();
+    const personOf = async (c: number) => (await knex('identity_links').where({ wow_character_id: c, status: 'confirmed' }).first('person_id')).person_id;
+    const merged = await send(api, 'post', '/api/identity/persons/merge', api.officer, { fromPersonId: await personOf(api.char.Pattvault), intoPersonId: await personOf(api.char.Trogmoon), reason: 'my bank' });
+    expect(merged.status).toBe(200);
+    expect(merged.body.person.links.filter((l: any) => l.character).map((l: any) => l.character.name).sort()).toEqual(['Pattvault', 'Trogmoon', 'Trogtotem']);
+    const link = merged.body.person.links.find((l: any) => l.character?.name === 'Pattvault');
+    const split = await send(api, 'post', '/api/identity/persons/split', api.officer, { personId: merged.body.personId, linkIds: [link.id], reason: 'guild bank after all' });
+    expect(split.status).toBe(200);
+    expect(split.body.person.links.map((l: any) => l.character?.name)).toEqual(['Pattvault']);
+  });
+});

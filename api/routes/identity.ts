@@ -1,0 +1,301 @@
+import Router from '@koa/router';
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { discordOrphans, listPersons, wowOrphans } from '../../db/operations/identity/identityQueries';
+import { confirmLink, IdentityConflict, IdentityNotFound, linkByOfficer, mergePersons, rejectLink, splitPerson } from '../../db/operations/identity/officerDecisions';
+import { runIdentity } from '../../db/operations/identity/runIdentity';
+import type { ApiDeps, ApiState } from '../app';
+import { AppError, errorResponse } from '../errors';
+import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
+
+// ---- Shapes ------------------------------------------------------------------------------------
+
+const evidenceSchema = z
+  .object({
+    rule: z.string().meta({ example: 'discord_handle_in_note' }),
+    source: z.enum(['officer_note', 'guild_note', 'discord_profile', 'roster', 'sheet', 'officer']),
+    weight: z.number(),
+    text: z.string().meta({ example: 'officer note "Discord: trog" names the Discord user trog' }),
+    fuzzy: z.boolean().meta({ description: 'An accent-folded name: never enough to confirm on its own' }),
+  })
+  .meta({ id: 'Evidence' });
+
+const characterSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    realmSlug: z.string(),
+    realmName: z.string().nullable(),
+    rank: z.number().int().nullable(),
+    level: z.number().int().nullable(),
+    className: z.string().nullable(),
+    inGuild: z.boolean(),
+  })
+  .meta({ id: 'Character' });
+
+const discordMemberSchema = z
+  .object({
+    id: z.number().int(),
+    discordUserId: z.string(),
+    username: z.string(),
+    displayName: z.string().meta({ description: 'Server nickname, else global name, else username' }),
+    present: z.boolean(),
+  })
+  .meta({ id: 'DiscordMember' });
+
+const linkSchema = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(['suggested', 'confirmed', 'rejected']),
+    source: z.string().meta({ description: 'roster | notes | matcher | officer | sheet' }),
+    confidence: z.number(),
+    evidence: z.array(evidenceSchema),
+    decidedBy: z.string().nullable().meta({ description: 'The officer (or "sheet import") who decided it; automation never changes a decided link' }),
+    reason: z.string().nullable(),
+    flag: z.object({ reason: z.string(), evidence: z.array(evidenceSchema) }).nullable().meta({ description: 'Set when the notes now contradict this decided link' }),
+    character: characterSchema.nullable(),
+    discordMember: discordMemberSchema.nullable(),
+  })
+  .meta({ id: 'IdentityLink' });
+
+const personSchema = z
+  .object({ id: z.number().int(), displayName: z.string(), namedBy: z.string().nullable(), main: characterSchema.nullable(), links: z.array(linkSchema) })
+  .meta({ id: 'Person' });
+
+const pageOf = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ page: z.number().int(), pageSize: z.number().int(), total: z.number().int(), items: z.array(item) }).meta({ id });
+
+const personsPageSchema = pageOf(personSchema, 'PersonsPage');
+const wowOrphansPageSchema = pageOf(
+  z.object({ character: characterSchema, personId: z.number().int().nullable(), reason: z.enum(['no_person', 'no_discord_account']), suggestions: z.number().int() }),
+  'WowOrphansPage',
+);
+const discordOrphansPageSchema = pageOf(
+  z.object({ discordMember: discordMemberSchema, personId: z.number().int().nullable(), reason: z.enum(['no_person', 'no_character_in_guild']), suggestions: z.number().int() }),
+  'DiscordOrphansPage',
+);
+
+const pageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+const personsQuery = pageQuery.extend({
+  needs: z.enum(['suggestion', 'flag']).optional().meta({ description: 'Only persons with a suggestion to decide, or with a flagged link' }),
+  search: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of a person, character or Discord name' }),
+});
+
+const who = {
+  by: z.string().trim().min(1).max(100).optional().meta({ description: 'The officer deciding; defaults to the API key’s name' }),
+};
+const id = z.number().int().positive();
+const linkBody = z
+  .object({ personId: id.optional(), characterId: id.optional(), discordMemberId: id.optional(), ...who, reason: z.string().trim().min(3).max(500).meta({ description: 'Why: kept with the link and in its history' }) })
+  .strict()
+  .refine((b) => b.characterId !== undefined || b.discordMemberId !== undefined, { message: 'Give characterId, discordMemberId, or both' })
+  .refine((b) => b.personId === undefined || (b.characterId === undefined) !== (b.discordMemberId === undefined), {
+    message: 'With personId, give exactly one of characterId or discordMemberId',
+  })
+  .meta({ id: 'OfficerLink' });
+const confirmBody = z.object({ linkId: id, ...who, reason: z.string().trim().max(500).optional() }).strict().meta({ id: 'ConfirmLink' });
+const rejectBody = z.object({ ...who, reason: z.string().trim().max(500).optional() }).strict();
+const mergeBody = z.object({ fromPersonId: id, intoPersonId: id, ...who, reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'MergePersons' });
+const splitBody = z.object({ personId: id, linkIds: z.array(id).min(1).max(200), ...who, reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'SplitPerson' });
+
+const decisionSchema = z
+  .object({
+    personId: z.number().int(),
+    linkIds: z.array(z.number().int()),
+    changed: z.boolean().meta({ description: 'False when this decision was already recorded: nothing changed' }),
+    person: personSchema.nullable().meta({ description: 'The person as it is now, after the identity step ran' }),
+  })
+  .meta({ id: 'IdentityDecision' });
+
+// ---- OpenAPI -----------------------------------------------------------------------------------
+
+const readDoc = apiKeyDoc('read');
+const writeDoc = apiKeyDoc('identity:write');
+const readErrors = { 400: errorResponse('VALIDATION_FAILED'), 401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'), 403: errorResponse('SCOPE_REQUIRED: the key lacks read') };
+const writeErrors = {
+  400: errorResponse('VALIDATION_FAILED'),
+  401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
+  403: errorResponse('SCOPE_REQUIRED: the key lacks identity:write'),
+  404: errorResponse('IDENTITY_NOT_FOUND: the person, link, character or Discord member is not in this guild'),
+  409: errorResponse('IDENTITY_CONFLICT: officers already decided otherwise; the message names the link and how to undo it'),
+};
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+
+export const identityOpenApi: RouteConfig[] = [
+  {
+    method: 'get',
+    path: '/api/identity/persons',
+    tags: ['identity'],
+    summary: 'Persons with their characters and Discord accounts, each link with its evidence',
+    description: `${readDoc.scopeNote} Links come confirmed first, then suggestions (by confidence), then rejections. Paginated.`,
+    security: readDoc.security,
+    request: { query: personsQuery },
+    responses: { 200: json(personsPageSchema, 'One page of persons'), ...readErrors },
+  },
+  {
+    method: 'get',
+    path: '/api/identity/orphans/wow',
+    tags: ['identity'],
+    summary: 'Characters in the guild nobody can reach on Discord',
+    description: `${readDoc.scopeNote} A character with no person, or whose person has no confirmed Discord account; with how many suggestions wait for officers.`,
+    security: readDoc.security,
+    request: { query: pageQuery },
+    responses: { 200: json(wowOrphansPageSchema, 'One page of characters, by rank then name'), ...readErrors },
+  },
+  {
+    method: 'get',
+    path: '/api/identity/orphans/discord',
+    tags: ['identity'],
+    summary: 'Discord accounts on the server with no character in the guild behind them',
+    description: `${readDoc.scopeNote} Bots and departed members are left out.`,
+    security: readDoc.security,
+    request: { query: pageQuery },
+    responses: { 200: json(discordOrphansPageSchema, 'One page of Discord accounts, by username'), ...readErrors },
+  },
+  {
+    method: 'post',
+    path: '/api/identity/link',
+    tags: ['identity'],
+    summary: "An officer's link: a character or Discord account belongs to a person",
+    description:
+      `${writeDoc.scopeNote} With \`personId\`: the character or account joins that person. Without: a character and an account are one person ` +
+      "(the character's, else the account's, else a new one). Automation never changes the link; who and why are kept with it.",
+    security: writeDoc.security,
+    request: jsonBody(linkBody),
+    responses: { 200: json(decisionSchema, 'Linked'), ...writeErrors },
+  },
+  {
+    method: 'post',
+    path: '/api/identity/confirm',
+    tags: ['identity'],
+    summary: 'Confirm a suggestion',
+    description: `${writeDoc.scopeNote} The suggestion becomes an officer's decision and stays through every later sync.`,
+    security: writeDoc.security,
+    request: jsonBody(confirmBody),
+    responses: { 200: json(decisionSchema, 'Confirmed (or already confirmed)'), ...writeErrors },
+  },
+  {
+    method: 'delete',
+    path: '/api/identity/link/{linkId}',
+    tags: ['identity'],
+    summary: 'Remove a link (or reject a suggestion): remembered as a rejection',
+    description: `${writeDoc.scopeNote} The pair is never suggested again. Send \`by\` and \`reason\` as a JSON body or as query parameters.`,
+    security: writeDoc.security,
+    request: { params: z.object({ linkId: z.string().meta({ example: '42' }) }), query: rejectBody },
+    responses: { 200: json(decisionSchema, 'Rejected (or already rejected)'), ...writeErrors },
+  },
+  {
+    method: 'post',
+    path: '/api/identity/persons/merge',
+    tags: ['identity'],
+    summary: 'Merge one person into another, keeping every link and its history',
+    description: writeDoc.scopeNote,
+    security: writeDoc.security,
+    request: jsonBody(mergeBody),
+    responses: { 200: json(decisionSchema, 'Merged'), ...writeErrors },
+  },
+  {
+    method: 'post',
+    path: '/api/identity/persons/split',
+    tags: ['identity'],
+    summary: 'Split links off a person into a new one; notes will not join them again',
+    description: writeDoc.scopeNote,
+    security: writeDoc.security,
+    request: jsonBody(splitBody),
+    responses: { 200: json(decisionSchema, 'Split; personId is the new person'), ...writeErrors },
+  },
+];
+
+// ---- Routes ------------------------------------------------------------------------------------
+
+/** Officer decisions answer 404/409 with the operation's own message, which says what to do. */
+async function deciding<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof IdentityNotFound) throw new AppError(404, 'IDENTITY_NOT_FOUND', err.message);
+    if (err instanceof IdentityConflict) throw new AppError(409, 'IDENTITY_CONFLICT', err.message, err.details);
+    throw err;
+  }
+}
+
+const officer = (ctx: ParameterizedContext<ApiState>, by: string | undefined) => by ?? ctx.state.apiKey?.name ?? 'officer';
+
+export function identityRoutes(deps: ApiDeps): Router<ApiState> {
+  const router = new Router<ApiState>({ prefix: '/identity' });
+  const read = requireApiKey('read', deps);
+  const write = requireApiKey('identity:write', deps);
+
+  /** After a decision: the identity step runs at once, so the answer shows the person as it now is. */
+  async function settled(personId: number, linkIds: number[], changed: boolean): Promise<z.infer<typeof decisionSchema>> {
+    if (changed) await runIdentity(deps.knex, deps.guildId);
+    const page = await listPersons(deps.knex, deps.guildId, { page: 1, pageSize: 1, personId });
+    return { personId, linkIds, changed, person: page.persons[0] ?? null };
+  }
+
+  router.get('/persons', read, async (ctx) => {
+    const q = personsQuery.parse(ctx.query);
+    const { total, persons } = await listPersons(deps.knex, deps.guildId, q);
+    ctx.body = { page: q.page, pageSize: q.pageSize, total, items: persons } satisfies z.infer<typeof personsPageSchema>;
+  });
+
+  router.get('/orphans/wow', read, async (ctx) => {
+    const q = pageQuery.parse(ctx.query);
+    const { total, orphans } = await wowOrphans(deps.knex, deps.guildId, q);
+    ctx.body = { page: q.page, pageSize: q.pageSize, total, items: orphans } satisfies z.infer<typeof wowOrphansPageSchema>;
+  });
+
+  router.get('/orphans/discord', read, async (ctx) => {
+    const q = pageQuery.parse(ctx.query);
+    const { total, orphans } = await discordOrphans(deps.knex, deps.guildId, q);
+    ctx.body = { page: q.page, pageSize: q.pageSize, total, items: orphans } satisfies z.infer<typeof discordOrphansPageSchema>;
+  });
+
+  router.post('/link', write, async (ctx) => {
+    const b = linkBody.parse(ctx.request.body ?? {});
+    const by = officer(ctx, b.by);
+    const done = await deciding(linkByOfficer(deps.knex, deps.guildId, { ...b, by }));
+    deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer linked');
+    ctx.body = await settled(done.personId, done.linkIds, true);
+  });
+
+  router.post('/confirm', write, async (ctx) => {
+    const b = confirmBody.parse(ctx.request.body ?? {});
+    const by = officer(ctx, b.by);
+    const done = await deciding(confirmLink(deps.knex, deps.guildId, b.linkId, { by, reason: b.reason ?? 'confirmed the suggestion' }));
+    deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer confirmed a link');
+    ctx.body = await settled(done.personId, [done.linkId], done.changed);
+  });
+
+  router.delete('/link/:linkId', write, async (ctx) => {
+    const linkId = z.coerce.number().int().positive({ message: 'linkId must be a positive whole number' }).parse(ctx.params.linkId);
+    const sent = ctx.request.body as Record<string, unknown> | undefined;
+    const body = sent && typeof sent === 'object' && Object.keys(sent).length > 0 ? sent : ctx.query;
+    const b = rejectBody.parse(body);
+    const by = officer(ctx, b.by);
+    const done = await deciding(rejectLink(deps.knex, deps.guildId, linkId, { by, reason: b.reason ?? 'removed by an officer' }));
+    deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer rejected a link');
+    ctx.body = await settled(done.personId, [done.linkId], done.changed);
+  });
+
+  router.post('/persons/merge', write, async (ctx) => {
+    const b = mergeBody.parse(ctx.request.body ?? {});
+    const by = officer(ctx, b.by);
+    const done = await deciding(mergePersons(deps.knex, deps.guildId, b.fromPersonId, b.intoPersonId, { by, reason: b.reason }));
+    ctx.body = await settled(done.personId, [], true);
+  });
+
+  router.post('/persons/split', write, async (ctx) => {
+    const b = splitBody.parse(ctx.request.body ?? {});
+    const by = officer(ctx, b.by);
+    const done = await deciding(splitPerson(deps.knex, deps.guildId, b.personId, b.linkIds, { by, reason: b.reason }));
+    ctx.body = await settled(done.newPersonId, b.linkIds, true);
+  });
+
+  return router;
+}

@@ -1,0 +1,25 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { IdentityActivities, IdentityTrigger } from '../activities/identityActivities';
+import type { IdentityRunCounts } from '../db/operations/identity/runIdentity';
+import { innermostMessage } from './failures';
+
+const identity = proxyActivities<IdentityActivities>({
+  // 10,000 characters plan in well under a second; a first run writes every link once.
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+export type IdentityStepResult = ({ status: 'succeeded' } & IdentityRunCounts) | { status: 'failed'; message: string };
+
+/**
+ * The identity step every sync ends with: match what changed. A sync whose data is stored stays a
+ * success when matching fails after its retries; the failure is reported with the sync's result,
+ * and the next sync matches again.
+ */
+export async function identityStep(guildId: number, after: IdentityTrigger): Promise<IdentityStepResult> {
+  try {
+    return { status: 'succeeded', ...(await identity.runIdentityStep({ guildId, after })) };
+  } catch (err) {
+    return { status: 'failed', message: innermostMessage(err) };
+  }
+}
