@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 
 export interface AddonImportResult {
   uploadId: number;
+  guildId: number;
   counts: Record<string, unknown>;
   warnings: string[];
 }
@@ -18,7 +19,7 @@ export function createAddonActivities(deps: { knex: Knex; logger: Logger }) {
       try {
         const row = await importAddonUpload(knex, input.uploadId);
         logger.info({ uploadId: row.id, exporter: row.exporter, counts: row.counts, warnings: row.warnings.length }, 'addon upload imported');
-        return { uploadId: row.id, counts: row.counts, warnings: row.warnings };
+        return { uploadId: row.id, guildId: row.guild_id, counts: row.counts, warnings: row.warnings };
       } catch (err) {
         // The API validated the file before storing it; a file that no longer reads will not on a retry either.
         if (err instanceof AddonExportError) throw ApplicationFailure.nonRetryable(err.message, 'AddonExportError');
