@@ -2,11 +2,13 @@ import { runMain } from '../config';
 import { blizzardSyncBenchmark } from './blizzardSync';
 import { savedVariablesBenchmark } from './savedVariables';
 import { discordReconcileBenchmark } from './discordReconcile';
+import { identityBenchmark } from './identity';
 
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   'blizzard-sync': blizzardSyncBenchmark,
   savedvariables: savedVariablesBenchmark,
   'discord-reconcile': discordReconcileBenchmark,
+  identity: identityBenchmark,
 };
 
 runMain(async () => {

@@ -1,7 +1,7 @@
 import { RealmIndex, exactNameKey, foldedNameKey, type KnownRealm } from './names';
 import { mainFromNotes, rosterByName, type RosterCharacter } from './mains';
 import { matchCharacter, THRESHOLDS, type Candidate, type Evidence, type MatchMember } from './matching';
-import { readNotes } from './notes';
+import { readNotes, type NoteHint } from './notes';
 
 /**
  * The identity engine's plan for one guild: which person every character and Discord account
@@ -91,9 +91,13 @@ export interface IdentityPlan {
 
 const MAX_SUGGESTIONS = 3;
 
-type Key = `c${number}` | `m${number}`;
-const charKey = (id: number): Key => `c${id}`;
-const memberKey = (id: number): Key => `m${id}`;
+const NONE: ReadonlySet<number> = new Set();
+
+/** Targets as numbers (characters positive, Discord members negative): cheap map keys at 10,000s. */
+type Key = number;
+const charKey = (id: number): Key => id;
+const memberKey = (id: number): Key => -id;
+const isCharKey = (k: Key) => k > 0;
 const linkKey = (l: { characterId: number | null; memberId: number | null }): Key =>
   l.characterId !== null ? charKey(l.characterId) : memberKey(l.memberId!);
 
@@ -101,6 +105,13 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   const realms = new RealmIndex(input.realms);
   const characters = new Map(input.characters.map((c) => [c.id, c]));
   const inGuild = input.characters.filter((c) => c.inGuild);
+  // Each character's notes are read once per plan.
+  const hintCache = new Map<number, NoteHint[]>();
+  const hintsOf = (c: EngineCharacter) => {
+    let h = hintCache.get(c.id);
+    if (!h) hintCache.set(c.id, (h = readNotes(c)));
+    return h;
+  };
   const byName = rosterByName(inGuild);
   const members = new Map(input.members.map((m) => [m.id, m]));
   const namedByOfficers = new Set(input.persons.filter((p) => p.namedByOfficers).map((p) => p.id));
@@ -134,7 +145,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   for (const l of fixedLink.values()) if (l.characterId !== null) flags.set(l.id, null);
   const edges: { alt: number; main: number; evidence: Evidence }[] = [];
   for (const c of inGuild) {
-    const said = mainFromNotes(c, byName, realms, input.guildRealmSlug);
+    const said = mainFromNotes(c, byName, realms, input.guildRealmSlug, hintsOf(c));
     if (said.kind === 'unknown_main') unknownMains.push({ characterId: c.id, evidence: said.evidence });
     if (said.kind !== 'main') continue;
     const altOwner = fixedOwner.get(charKey(c.id));
@@ -158,9 +169,10 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
 
   // 2. Groups: characters joined by note edges, each decided person a group of its own that
   //    edges may add to but never merge with another decided person.
-  const groups = new UnionFind<Key | `p${number}`>();
-  for (const [key, person] of fixedOwner) if (key.startsWith('c') && characters.get(Number(key.slice(1)))?.inGuild) groups.union(key, `p${person}`);
-  const personOf = (root: string) => groups.members(root).find((k) => k.startsWith('p'));
+  // Characters by id, decided persons as negative nodes.
+  const groups = new UnionFind();
+  for (const [key, person] of fixedOwner) if (isCharKey(key) && characters.get(key)?.inGuild) groups.union(key, -person);
+  const personOf = (root: number) => groups.members(root).find((k) => k < 0);
   for (const e of edges) {
     const a = groups.find(charKey(e.alt));
     const b = groups.find(charKey(e.main));
@@ -181,13 +193,13 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     decided: boolean;
   }
   const draft: { decidedPerson: number | null; characters: EngineCharacter[] }[] = [];
-  const byRoot = new Map<string, { decidedPerson: number | null; characters: EngineCharacter[] }>();
+  const byRoot = new Map<number, { decidedPerson: number | null; characters: EngineCharacter[] }>();
   for (const c of inGuild) {
     const root = groups.find(charKey(c.id));
     let g = byRoot.get(root);
     if (!g) {
       const p = personOf(root);
-      g = { decidedPerson: p ? Number(p.slice(1)) : null, characters: [] };
+      g = { decidedPerson: p !== undefined ? -p : null, characters: [] };
       byRoot.set(root, g);
       draft.push(g);
     }
@@ -228,18 +240,22 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   }
 
   // Groups that landed in one person (officers added to it) are matched to Discord as one.
-  const byPerson = new Map<PersonRef, Group>();
+  // Only numbered persons can be reached twice (new ones are keyed by their own main).
+  const byPerson = new Map<number, Group>();
+  const merged: Group[] = [];
   for (const g of groupsOut) {
-    const same = byPerson.get(g.person);
-    if (!same) byPerson.set(g.person, { ...g, characters: [...g.characters] });
-    else {
-      same.characters.push(...g.characters);
-      if (g.decided) same.main = g.main;
-      same.decided ||= g.decided;
+    const same = typeof g.person === 'number' ? byPerson.get(g.person) : undefined;
+    if (!same) {
+      if (typeof g.person === 'number') byPerson.set(g.person, g);
+      merged.push(g);
+      continue;
     }
+    const both: Group = { ...same, characters: [...same.characters, ...g.characters].sort((a, b) => a.id - b.id), main: g.decided ? g.main : same.main, decided: same.decided || g.decided };
+    byPerson.set(g.person as number, both);
+    merged[merged.indexOf(same)] = both;
   }
   groupsOut.length = 0;
-  for (const g of byPerson.values()) groupsOut.push({ ...g, characters: g.characters.sort((a, b) => a.id - b.id) });
+  groupsOut.push(...merged);
 
   // 4. Character links automation keeps: each character in its group's person.
   const links: PlannedLink[] = [];
@@ -266,10 +282,13 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   //    characters. Sure matches are confirmed only when no other group is sure of the same account.
   const index = new MemberIndex([...members.values()].filter((m) => m.present && !m.isBot));
   const hasDecidedMember = new Set<number>();
-  for (const [key, person] of fixedOwner) if (key.startsWith('m')) hasDecidedMember.add(person);
+  for (const [key, person] of fixedOwner) if (!isCharKey(key)) hasDecidedMember.add(person);
   const joinSuggestions = new Map<Key, PlannedLink>();
   const fixedMemberOf = new Map<number, number>();
-  for (const [key, person] of fixedOwner) if (key.startsWith('m')) fixedMemberOf.set(person, Number(key.slice(1)));
+  for (const [key, person] of fixedOwner) if (!isCharKey(key)) fixedMemberOf.set(person, -key);
+  const byUsername = new Map(index.all.map((m) => [exactNameKey(m.username), m]));
+  const refusedBy = new Map<number, Set<number>>();
+  for (const [key, persons] of rejected) if (!isCharKey(key)) for (const p of persons) refusedBy.set(p, (refusedBy.get(p) ?? new Set()).add(-key));
   /** An officer note naming another account than the one officers linked: flag the link. */
   const flagDiscordContradiction = (person: number, chars: EngineCharacter[]) => {
     const linked = members.get(fixedMemberOf.get(person)!);
@@ -277,11 +296,11 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     if (!linked || !link) return;
     flags.set(link.id, null);
     for (const c of chars) {
-      const said = readNotes(c).find((h) => h.kind === 'discord_handle' && h.source === 'officer_note');
+      const said = hintsOf(c).find((h) => h.kind === 'discord_handle' && h.source === 'officer_note');
       if (!said) continue;
       const handle = exactNameKey(said.value.replace(/#\d{4}$/, ''));
       if (handle === exactNameKey(linked.username)) continue;
-      const other = index.all.find((m) => exactNameKey(m.username) === handle);
+      const other = byUsername.get(handle);
       if (!other) continue;
       flags.set(link.id, {
         reason: `The officer note of ${c.name} names the Discord user ${other.username}, but this person is linked to ${linked.username}.`,
@@ -298,10 +317,10 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
       continue;
     }
     const best = new Map<number, Candidate & { characterId: number }>();
-    const refused = new Set<number>();
-    if (typeof g.person === 'number') for (const m of index.all) if (isRejected(memberKey(m.id), g.person)) refused.add(m.id);
+    const refused = (typeof g.person === 'number' ? refusedBy.get(g.person) : undefined) ?? NONE;
     for (const c of g.characters) {
-      const decision = matchCharacter(c, index.candidatesFor(c), refused);
+      const hints = hintsOf(c);
+      const decision = matchCharacter(c, index.candidatesFor(c, hints), refused, hints);
       const found = decision.decision === 'auto_confirm' ? [decision.candidate, ...decision.others] : decision.decision === 'suggest' ? decision.candidates : [];
       for (const cand of found) {
         // A member officers placed in another person is not proposed (they decide merges).
@@ -375,6 +394,7 @@ function isSure(c: Candidate): boolean {
 
 /** The main of a group: the character most alts name; a lone character is its own main. */
 function groupMain(chars: EngineCharacter[], edgeOf: Map<number, { main: number }>): EngineCharacter {
+  if (chars.length === 1) return chars[0]!;
   const ids = new Set(chars.map((c) => c.id));
   const named = new Map<number, number>();
   for (const c of chars) {
@@ -409,25 +429,33 @@ class MemberIndex {
     }
   }
 
-  candidatesFor(c: RosterCharacter): MatchMember[] {
-    const found = new Set<MatchMember>();
+  candidatesFor(c: RosterCharacter, hints: NoteHint[]): MatchMember[] {
+    // A handful of accounts at most: a plain array beats a Set at 10,000 characters a run.
+    const found: MatchMember[] = [];
+    const add = (key: string) => {
+      const list = this.byPart.get(key);
+      if (list) for (const m of list) if (!found.includes(m)) found.push(m);
+    };
     const look = (name: string) => {
-      for (const k of [exactNameKey(name), foldedNameKey(name)]) for (const m of this.byPart.get(k) ?? []) found.add(m);
+      const exact = exactNameKey(name);
+      add(exact);
+      const folded = foldedNameKey(name);
+      if (folded !== exact) add(folded);
     };
     look(c.name);
-    for (const h of readNotes(c)) look(h.kind === 'discord_handle' ? h.value.replace(/#\d{4}$/, '') : h.value);
-    return [...found];
+    for (const h of hints) look(h.kind === 'discord_handle' ? h.value.replace(/#\d{4}$/, '') : h.value);
+    return found;
   }
 }
 
-/** Union-find over string keys, with the members of each set on demand. */
-class UnionFind<K extends string> {
-  private readonly parent = new Map<K | string, K | string>();
-  private readonly sets = new Map<string, string[]>();
+/** Union-find over numbers, with the members of each set on demand. */
+class UnionFind {
+  private readonly parent = new Map<number, number>();
+  private readonly sets = new Map<number, number[]>();
 
-  find(k: K | string): string {
+  find(k: number): number {
     let root = k;
-    while (this.parent.has(root) && this.parent.get(root) !== root) root = this.parent.get(root)!;
+    for (let up = this.parent.get(root); up !== undefined && up !== root; up = this.parent.get(root)) root = up;
     if (!this.parent.has(k)) {
       this.parent.set(k, k);
       this.sets.set(k, [k]);
@@ -441,7 +469,7 @@ class UnionFind<K extends string> {
     return root;
   }
 
-  union(a: K | string, b: K | string): void {
+  union(a: number, b: number): void {
     const ra = this.find(a);
     const rb = this.find(b);
     if (ra === rb) return;
@@ -451,7 +479,7 @@ class UnionFind<K extends string> {
     this.sets.delete(small);
   }
 
-  members(root: string): string[] {
+  members(root: number): number[] {
     return this.sets.get(root) ?? [root];
   }
 }

@@ -1,5 +1,5 @@
 import { RealmIndex, exactNameKey, parseCharacterRef } from './names';
-import { readNotes } from './notes';
+import { readNotes, type NoteHint } from './notes';
 import type { Evidence } from './matching';
 
 export interface RosterCharacter {
@@ -35,10 +35,10 @@ export function rosterByName(roster: Iterable<RosterCharacter>): RosterByName {
  * the note gives, else the guild's realm, else the alt's own realm, else a name unique across
  * realms. The officer note is read before the public note.
  */
-export function mainFromNotes(alt: RosterCharacter, roster: RosterCharacter[] | RosterByName, realms: RealmIndex, guildRealmSlug: string): MainFromNotes {
+export function mainFromNotes(alt: RosterCharacter, roster: RosterCharacter[] | RosterByName, realms: RealmIndex, guildRealmSlug: string, hints: NoteHint[] = readNotes(alt)): MainFromNotes {
   const byName = Array.isArray(roster) ? rosterByName(roster) : roster;
 
-  for (const hint of readNotes(alt)) {
+  for (const hint of hints) {
     if (hint.kind !== 'main_named') continue;
     const ref = parseCharacterRef(hint.value, realms, guildRealmSlug);
     const sameName = (byName.get(exactNameKey(ref.name)) ?? []).filter((c) => c.id !== alt.id);

@@ -36,48 +36,104 @@ export interface Evidence {
   fuzzy: boolean;
 }
 
-type Rule = (c: MatchCharacter, m: MatchMember, hints: NoteHint[]) => Evidence | null;
+/** A character's name keys, computed once per match instead of once per rule and member. */
+interface CharacterKeys {
+  exact: string;
+  folded: string;
+}
 
-const names = (m: MatchMember) => [m.username, m.globalName, m.nickname].filter((n): n is string => Boolean(n));
+/** One word of a Discord name, with its keys. */
+interface NamePart {
+  exact: string;
+  folded: string;
+}
+
+/** A member's names, split into words and keyed once (remembered while the names stay the same). */
+interface MemberNames {
+  username: string | null;
+  globalName: string | null;
+  nickname: string | null;
+  usernameKey: string;
+  globalKey: string | null;
+  nicknameKey: string | null;
+  usernameParts: NamePart[];
+  globalParts: NamePart[];
+  nicknameParts: NamePart[];
+}
+
+type Rule = (c: MatchCharacter, key: CharacterKeys, m: MatchMember, n: MemberNames, hints: NoteHint[]) => Evidence | null;
+
 const shown = (m: MatchMember) => (m.nickname ? `nickname "${m.nickname}"` : m.globalName ? `display name "${m.globalName}"` : `username "${m.username}"`);
 /** A server nickname like "Kaz | Kazgor" or "Zatañña (Rocket)" names a character among its words. */
-const nameParts = (s: string) => s.split(/[\s|/,()[\]]+/u).filter(Boolean);
+const nameParts = (s: string | null): NamePart[] =>
+  s ? s.split(/[\s|/,()[\]]+/u).filter(Boolean).map((p) => ({ exact: exactNameKey(p), folded: foldedNameKey(p) })) : [];
+
+const remembered = new WeakMap<MatchMember, MemberNames>();
+function namesOf(m: MatchMember): MemberNames {
+  const known = remembered.get(m);
+  if (known && known.username === m.username && known.globalName === m.globalName && known.nickname === m.nickname) return known;
+  const n: MemberNames = {
+    username: m.username,
+    globalName: m.globalName,
+    nickname: m.nickname,
+    usernameKey: exactNameKey(m.username),
+    globalKey: m.globalName ? exactNameKey(m.globalName) : null,
+    nicknameKey: m.nickname ? exactNameKey(m.nickname) : null,
+    usernameParts: nameParts(m.username),
+    globalParts: nameParts(m.globalName),
+    nicknameParts: nameParts(m.nickname),
+  };
+  remembered.set(m, n);
+  return n;
+}
+
+/** The member's names in the order rules read them, with their words. */
+const allNames = (m: MatchMember, n: MemberNames): [string | null, NamePart[]][] => [
+  [m.username, n.usernameParts],
+  [m.globalName, n.globalParts],
+  [m.nickname, n.nicknameParts],
+];
+const handleKey = (value: string) => exactNameKey(value.replace(/#\d{4}$/, ''));
 
 /** The rules, strongest first; the order is also the order evidence is shown in. */
 export const RULES: { name: string; rule: Rule }[] = [
   {
     name: 'discord_handle_in_note',
-    rule: (_c, m, hints) => {
-      const h = hints.find((x) => x.kind === 'discord_handle' && exactNameKey(x.value.replace(/#\d{4}$/, '')) === exactNameKey(m.username));
+    rule: (_c, _k, m, n, hints) => {
+      const h = hints.find((x) => x.kind === 'discord_handle' && handleKey(x.value) === n.usernameKey);
       return h ? { rule: 'discord_handle_in_note', source: h.source, weight: 0.6, text: `${label(h.source)} "${h.evidence}" names the Discord user ${m.username}`, fuzzy: false } : null;
     },
   },
   {
     name: 'discord_name_in_note',
-    rule: (_c, m, hints) => {
-      const h = hints.find((x) => x.kind === 'discord_handle' && [m.globalName, m.nickname].some((n) => n && exactNameKey(n) === exactNameKey(x.value)));
+    rule: (_c, _k, m, n, hints) => {
+      const h = hints.find((x) => x.kind === 'discord_handle' && (exactNameKey(x.value) === n.globalKey || exactNameKey(x.value) === n.nicknameKey));
       return h ? { rule: 'discord_name_in_note', source: h.source, weight: 0.4, text: `${label(h.source)} "${h.evidence}" matches the ${shown(m)} of ${m.username}`, fuzzy: false } : null;
     },
   },
   {
     name: 'nickname_is_character',
-    rule: (c, m) => {
-      const n = [m.nickname, m.globalName].find((x) => x && nameParts(x).some((p) => exactNameKey(p) === exactNameKey(c.name)));
-      return n ? { rule: 'nickname_is_character', source: 'discord_profile', weight: 0.5, text: `${m.username}'s name on the server "${n}" is the character's name`, fuzzy: false } : null;
+    rule: (_c, k, m, n) => {
+      const shownName = n.nicknameParts.some((p) => p.exact === k.exact) ? m.nickname : n.globalParts.some((p) => p.exact === k.exact) ? m.globalName : null;
+      return shownName ? { rule: 'nickname_is_character', source: 'discord_profile', weight: 0.5, text: `${m.username}'s name on the server "${shownName}" is the character's name`, fuzzy: false } : null;
     },
   },
   {
     name: 'player_named_in_note',
-    rule: (_c, m, hints) => {
-      const h = hints.find((x) => (x.kind === 'player_named' || x.kind === 'note_key') && names(m).some((n) => nameParts(n).some((p) => exactNameKey(p) === exactNameKey(x.value))));
+    rule: (_c, _k, m, n, hints) => {
+      const h = hints.find((x) => {
+        if (x.kind !== 'player_named' && x.kind !== 'note_key') return false;
+        const named = exactNameKey(x.value);
+        return allNames(m, n).some(([, parts]) => parts.some((p) => p.exact === named));
+      });
       return h ? { rule: 'player_named_in_note', source: h.source, weight: 0.35, text: `${label(h.source)} "${h.evidence}" names ${m.username}`, fuzzy: false } : null;
     },
   },
   {
     name: 'name_without_accents',
-    rule: (c, m) => {
-      const n = names(m).find((x) => nameParts(x).some((p) => foldedNameKey(p) === foldedNameKey(c.name) && exactNameKey(p) !== exactNameKey(c.name)));
-      return n ? { rule: 'name_without_accents', source: 'discord_profile', weight: 0.35, text: `"${n}" (${m.username}) is the character's name without accents`, fuzzy: true } : null;
+    rule: (_c, k, m, n) => {
+      const found = allNames(m, n).find(([name, parts]) => name && parts.some((p) => p.folded === k.folded && p.exact !== k.exact));
+      return found ? { rule: 'name_without_accents', source: 'discord_profile', weight: 0.35, text: `"${found[0]}" (${m.username}) is the character's name without accents`, fuzzy: true } : null;
     },
   },
 ];
@@ -97,14 +153,23 @@ export type MatchDecision =
  * Candidates for one character among the server's members, and what automation may do. `rejected`
  * holds member ids an officer rejected for this character: never proposed again.
  */
-export function matchCharacter(c: MatchCharacter, members: MatchMember[], rejected: ReadonlySet<number> = new Set()): MatchDecision {
-  const hints = readNotes(c);
+export function matchCharacter(c: MatchCharacter, members: MatchMember[], rejected: ReadonlySet<number> = new Set(), hints: NoteHint[] = readNotes(c)): MatchDecision {
   const candidates: Candidate[] = [];
+  const key: CharacterKeys = { exact: exactNameKey(c.name), folded: foldedNameKey(c.name) };
   for (const m of members) {
     if (m.isBot || rejected.has(m.id)) continue;
-    const evidence = RULES.map((r) => r.rule(c, m, hints)).filter((e): e is Evidence => e !== null);
+    const n = namesOf(m);
+    const evidence: Evidence[] = [];
+    let weight = 0;
+    for (const r of RULES) {
+      const e = r.rule(c, key, m, n, hints);
+      if (e) {
+        evidence.push(e);
+        weight += e.weight;
+      }
+    }
     if (evidence.length === 0) continue;
-    const confidence = Math.min(1, Math.round(evidence.reduce((s, e) => s + e.weight, 0) * 100) / 100);
+    const confidence = Math.min(1, Math.round(weight * 100) / 100);
     if (confidence >= THRESHOLDS.suggest) candidates.push({ memberId: m.id, confidence, evidence });
   }
   candidates.sort((a, b) => b.confidence - a.confidence || a.memberId - b.memberId);

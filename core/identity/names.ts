@@ -4,22 +4,41 @@
  * `Zatanna` may be one player typing without accents, or two different characters (`Dícoz`, `Dìcoz`).
  */
 
-/** Exact comparison but for case: what the game itself treats as the same name. */
-export function exactNameKey(name: string): string {
-  return name.normalize('NFC').trim().toLocaleLowerCase('en-US');
+/**
+ * Keys are computed for the same few thousand names over and over (every run, every rule), and
+ * Unicode normalisation is the engine's most expensive step: remember recent answers.
+ */
+const ASCII = /^[\x00-\x7f]*$/;
+
+function remembered(compute: (name: string) => string): (name: string) => string {
+  const cache = new Map<string, string>();
+  return (name) => {
+    // Plain ASCII has no accents to fold or compose: lower case is the whole answer.
+    if (ASCII.test(name)) return name.trim().toLowerCase();
+    let key = cache.get(name);
+    if (key === undefined) {
+      if (cache.size >= 200_000) cache.clear();
+      key = compute(name);
+      cache.set(name, key);
+    }
+    return key;
+  };
 }
 
+/** Exact comparison but for case: what the game itself treats as the same name. */
+export const exactNameKey = remembered((name) => name.normalize('NFC').trim().toLocaleLowerCase('en-US'));
+
 /** Accents and case folded away (`Zatañña` → `zatanna`): a fuzzy hint, never an identity. */
-export function foldedNameKey(name: string): string {
-  return name
+export const foldedNameKey = remembered((name) =>
+  name
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(/ß/g, 'ss')
     .replace(/[æ]/g, 'ae')
     .replace(/[ø]/g, 'o')
     .trim()
-    .toLocaleLowerCase('en-US');
-}
+    .toLocaleLowerCase('en-US'),
+);
 
 /** Realms compare without spaces, apostrophes, hyphens or case: "Sen'jin" = "Senjin" = "senjin". */
 export function realmKey(realm: string): string {

@@ -97,7 +97,19 @@ function withoutPossessive(value: string): string {
   return value.replace(/['’]s$/iu, '').replace(/['’]$/u, '');
 }
 
-/** Hints of a character's officer note, then its public note. */
+/**
+ * Hints of a character's officer note, then its public note. Guilds reuse a few note texts
+ * ("Main", "Alt of Trogmoon") across thousands of members: recent answers are remembered (the
+ * hints are shared, so callers must not change them).
+ */
 export function readNotes(notes: { officerNote?: string | null; guildNote?: string | null }): NoteHint[] {
-  return [...readNote(notes.officerNote, 'officer_note'), ...readNote(notes.guildNote, 'guild_note')];
+  const key = `${notes.officerNote ?? ''}\u0000${notes.guildNote ?? ''}`;
+  let hints = recentNotes.get(key);
+  if (!hints) {
+    if (recentNotes.size >= 100_000) recentNotes.clear();
+    hints = [...readNote(notes.officerNote, 'officer_note'), ...readNote(notes.guildNote, 'guild_note')];
+    recentNotes.set(key, hints);
+  }
+  return hints;
 }
+const recentNotes = new Map<string, NoteHint[]>();
