@@ -30,14 +30,14 @@ export interface Decision {
 }
 
 type Trx = Knex.Transaction;
-interface Target {
+export interface Target {
   characterId: number | null;
   memberId: number | null;
 }
 
 const LINK_COLUMNS = ['id', 'person_id', 'wow_character_id', 'discord_member_id', 'status', 'source', 'decided_by', 'reason', 'evidence', 'confidence'];
 
-async function describeTarget(trx: Trx, guildId: number, t: Target): Promise<string> {
+export async function describeTarget(trx: Trx, guildId: number, t: Target): Promise<string> {
   if (t.characterId !== null) {
     const c = await trx('wow_characters').where({ guild_id: guildId, id: t.characterId }).first('name', 'realm_slug');
     if (!c) throw new IdentityNotFound(`Character ${t.characterId} is not in this guild's records. List characters with GET /api/identity/orphans/wow or GET /api/identity/persons.`);
@@ -92,7 +92,7 @@ async function clearConfirmedElsewhere(trx: Trx, guildId: number, t: Target, per
 }
 
 /** Puts a decided, confirmed link of `t` in `personId`, reusing the row for that pair if there is one. */
-async function decideLink(trx: Trx, guildId: number, personId: number, t: Target, d: Decision, source: 'officer' | 'sheet', evidence: Evidence): Promise<{ id: number; changed: boolean }> {
+export async function decideLink(trx: Trx, guildId: number, personId: number, t: Target, d: Decision, source: 'officer' | 'sheet', evidence: Evidence): Promise<{ id: number; changed: boolean }> {
   await clearConfirmedElsewhere(trx, guildId, t, personId, d);
   const existing = await trx('identity_links').where({ guild_id: guildId, person_id: personId, ...targetWhere(t) }).first(LINK_COLUMNS);
   if (existing && existing.status === 'confirmed' && existing.decided_by !== null) return { id: existing.id, changed: false };

@@ -65,124 +65,127 @@ export function toEngineLink(r: Record<string, any>): EngineLink {
  * Idempotent: a second run with nothing new changes nothing and writes no history.
  */
 export async function runIdentity(knex: Knex, guildId: number): Promise<IdentityRunCounts> {
-  return knex.transaction(async (trx) => {
-    await lockIdentity(trx, guildId);
-    const input = await loadIdentityInput(trx, guildId);
-    const plan = planIdentity(input);
-    const diff = diffLinks(
-      input.links.filter((l) => !l.decided),
-      plan.links,
-    );
+  return knex.transaction((trx) => runIdentityIn(trx, guildId));
+}
 
-    // New persons first, so their links have somewhere to go.
-    const personIds = new Map<PersonRef, number>();
-    const newPersons = plan.persons.filter((p) => typeof p.person === 'string');
-    for (let i = 0; i < newPersons.length; i += 1000) {
-      const batch = newPersons.slice(i, i + 1000);
-      const ids = await trx('persons')
-        .insert(batch.map((p) => ({ guild_id: guildId, display_name: p.displayName, main_character_id: p.mainCharacterId })))
-        .returning('id');
-      batch.forEach((p, j) => personIds.set(p.person, ids[j].id));
-    }
-    const idOf = (ref: PersonRef): number => (typeof ref === 'number' ? ref : personIds.get(ref)!);
+/** The same, inside a caller's transaction (the sheet import matches before it commits). */
+export async function runIdentityIn(trx: Knex.Transaction, guildId: number): Promise<IdentityRunCounts> {
+  await lockIdentity(trx, guildId);
+  const input = await loadIdentityInput(trx, guildId);
+  const plan = planIdentity(input);
+  const diff = diffLinks(
+    input.links.filter((l) => !l.decided),
+    plan.links,
+  );
 
-    // Removals before inserts: a character moving persons must leave before it arrives.
-    const removed = diff.removals.map((l) => l.id);
-    for (let i = 0; i < removed.length; i += 5000) await trx('identity_links').whereIn('id', removed.slice(i, i + 5000)).delete();
-    for (const u of diff.updates) {
-      await trx('identity_links')
-        .where({ id: u.id })
-        .update({ status: u.link.status, source: u.link.source, confidence: u.link.confidence, evidence: JSON.stringify(u.link.evidence), updated_at: trx.fn.now() });
-    }
-    const linkIds = new Map<string, number>();
-    for (let i = 0; i < diff.inserts.length; i += 2000) {
-      const batch = diff.inserts.slice(i, i + 2000);
-      const rows = await trx('identity_links')
-        .insert(
-          batch.map((p) => ({
-            guild_id: guildId,
-            person_id: idOf(p.person),
-            wow_character_id: p.characterId,
-            discord_member_id: p.memberId,
-            status: p.status,
-            source: p.source,
-            evidence: JSON.stringify(p.evidence),
-            confidence: p.confidence,
-          })),
-        )
-        .returning(['id', 'person_id', 'wow_character_id', 'discord_member_id']);
-      for (const r of rows) linkIds.set(`${r.person_id}/${r.wow_character_id}/${r.discord_member_id}`, r.id);
-    }
-
-    // Names and mains automation looks after; persons left with no link at all are gone.
-    const shown = new Map((await trx('persons').where({ guild_id: guildId }).whereNull('named_by').select('id', 'display_name', 'main_character_id')).map((r) => [r.id, r]));
-    for (const p of plan.persons) {
-      const now = typeof p.person === 'number' ? shown.get(p.person) : undefined;
-      if (!now || (now.display_name === p.displayName && now.main_character_id === p.mainCharacterId)) continue;
-      await trx('persons').where({ id: now.id }).update({ display_name: p.displayName, main_character_id: p.mainCharacterId, updated_at: trx.fn.now() });
-    }
-    const emptied = await trx('persons')
-      .where({ guild_id: guildId })
-      .whereNull('named_by')
-      .whereNotExists((q) => q.select(1).from('identity_links').whereRaw('identity_links.person_id = persons.id'))
-      .delete()
+  // New persons first, so their links have somewhere to go.
+  const personIds = new Map<PersonRef, number>();
+  const newPersons = plan.persons.filter((p) => typeof p.person === 'string');
+  for (let i = 0; i < newPersons.length; i += 1000) {
+    const batch = newPersons.slice(i, i + 1000);
+    const ids = await trx('persons')
+      .insert(batch.map((p) => ({ guild_id: guildId, display_name: p.displayName, main_character_id: p.mainCharacterId })))
       .returning('id');
+    batch.forEach((p, j) => personIds.set(p.person, ids[j].id));
+  }
+  const idOf = (ref: PersonRef): number => (typeof ref === 'number' ? ref : personIds.get(ref)!);
 
-    // Flags on decided links the notes contradict, with a history entry when one appears or clears.
-    const events: Record<string, unknown>[] = diff.events.map((e) => eventRow(guildId, e, idOf, linkIds));
-    if (plan.flags.length > 0) {
-      const current = new Map(
-        (await trx('identity_links').whereIn('id', plan.flags.map((f) => f.linkId)).select('id', 'flag', 'person_id', 'wow_character_id', 'discord_member_id')).map((r) => [r.id, r]),
-      );
-      for (const f of plan.flags) {
-        const row = current.get(f.linkId);
-        if (!row) continue;
-        const before = row.flag ? JSON.stringify(row.flag.reason) : null;
-        const after = f.flag ? JSON.stringify(f.flag.reason) : null;
-        if (before === after) continue;
-        await trx('identity_links')
-          .where({ id: f.linkId })
-          .update({ flag: f.flag ? JSON.stringify(f.flag) : null, flagged_at: f.flag ? trx.fn.now() : null });
-        events.push({
+  // Removals before inserts: a character moving persons must leave before it arrives.
+  const removed = diff.removals.map((l) => l.id);
+  for (let i = 0; i < removed.length; i += 5000) await trx('identity_links').whereIn('id', removed.slice(i, i + 5000)).delete();
+  for (const u of diff.updates) {
+    await trx('identity_links')
+      .where({ id: u.id })
+      .update({ status: u.link.status, source: u.link.source, confidence: u.link.confidence, evidence: JSON.stringify(u.link.evidence), updated_at: trx.fn.now() });
+  }
+  const linkIds = new Map<string, number>();
+  for (let i = 0; i < diff.inserts.length; i += 2000) {
+    const batch = diff.inserts.slice(i, i + 2000);
+    const rows = await trx('identity_links')
+      .insert(
+        batch.map((p) => ({
           guild_id: guildId,
-          link_id: f.linkId,
-          kind: f.flag ? 'flagged' : 'unflagged',
-          wow_character_id: row.wow_character_id,
-          discord_member_id: row.discord_member_id,
-          from_person_id: row.person_id,
-          to_person_id: row.person_id,
-          status: 'confirmed',
-          actor: 'automation',
-          reason: f.flag?.reason ?? 'The notes no longer contradict this link.',
-          evidence: JSON.stringify(f.flag?.evidence ?? []),
-        });
-      }
-    }
-    for (let i = 0; i < events.length; i += 2000) await trx('identity_link_events').insert(events.slice(i, i + 2000));
-
-    const totals = await trx('identity_links')
-      .where({ guild_id: guildId })
-      .select(
-        trx.raw("count(*) FILTER (WHERE status = 'confirmed')::int AS confirmed"),
-        trx.raw("count(*) FILTER (WHERE status = 'suggested')::int AS suggested"),
-        trx.raw('count(*) FILTER (WHERE flag IS NOT NULL)::int AS flagged'),
+          person_id: idOf(p.person),
+          wow_character_id: p.characterId,
+          discord_member_id: p.memberId,
+          status: p.status,
+          source: p.source,
+          evidence: JSON.stringify(p.evidence),
+          confidence: p.confidence,
+        })),
       )
-      .first();
-    const persons = await trx('persons').where({ guild_id: guildId }).count<{ n: string }[]>('* as n');
-    return {
-      persons: Number(persons[0]!.n),
-      personsCreated: newPersons.length,
-      personsRemoved: emptied.length,
-      linksCreated: diff.inserts.length,
-      linksChanged: diff.updates.length,
-      linksWithdrawn: diff.removals.length,
-      linksUnchanged: diff.unchanged,
-      confirmed: totals.confirmed,
-      suggested: totals.suggested,
-      flagged: totals.flagged,
-      unknownMains: plan.unknownMains.length,
-    };
-  });
+      .returning(['id', 'person_id', 'wow_character_id', 'discord_member_id']);
+    for (const r of rows) linkIds.set(`${r.person_id}/${r.wow_character_id}/${r.discord_member_id}`, r.id);
+  }
+
+  // Names and mains automation looks after; persons left with no link at all are gone.
+  const shown = new Map((await trx('persons').where({ guild_id: guildId }).whereNull('named_by').select('id', 'display_name', 'main_character_id')).map((r) => [r.id, r]));
+  for (const p of plan.persons) {
+    const now = typeof p.person === 'number' ? shown.get(p.person) : undefined;
+    if (!now || (now.display_name === p.displayName && now.main_character_id === p.mainCharacterId)) continue;
+    await trx('persons').where({ id: now.id }).update({ display_name: p.displayName, main_character_id: p.mainCharacterId, updated_at: trx.fn.now() });
+  }
+  const emptied = await trx('persons')
+    .where({ guild_id: guildId })
+    .whereNull('named_by')
+    .whereNotExists((q) => q.select(1).from('identity_links').whereRaw('identity_links.person_id = persons.id'))
+    .delete()
+    .returning('id');
+
+  // Flags on decided links the notes contradict, with a history entry when one appears or clears.
+  const events: Record<string, unknown>[] = diff.events.map((e) => eventRow(guildId, e, idOf, linkIds));
+  if (plan.flags.length > 0) {
+    const current = new Map(
+      (await trx('identity_links').whereIn('id', plan.flags.map((f) => f.linkId)).select('id', 'flag', 'person_id', 'wow_character_id', 'discord_member_id')).map((r) => [r.id, r]),
+    );
+    for (const f of plan.flags) {
+      const row = current.get(f.linkId);
+      if (!row) continue;
+      const before = row.flag ? JSON.stringify(row.flag.reason) : null;
+      const after = f.flag ? JSON.stringify(f.flag.reason) : null;
+      if (before === after) continue;
+      await trx('identity_links')
+        .where({ id: f.linkId })
+        .update({ flag: f.flag ? JSON.stringify(f.flag) : null, flagged_at: f.flag ? trx.fn.now() : null });
+      events.push({
+        guild_id: guildId,
+        link_id: f.linkId,
+        kind: f.flag ? 'flagged' : 'unflagged',
+        wow_character_id: row.wow_character_id,
+        discord_member_id: row.discord_member_id,
+        from_person_id: row.person_id,
+        to_person_id: row.person_id,
+        status: 'confirmed',
+        actor: 'automation',
+        reason: f.flag?.reason ?? 'The notes no longer contradict this link.',
+        evidence: JSON.stringify(f.flag?.evidence ?? []),
+      });
+    }
+  }
+  for (let i = 0; i < events.length; i += 2000) await trx('identity_link_events').insert(events.slice(i, i + 2000));
+
+  const totals = await trx('identity_links')
+    .where({ guild_id: guildId })
+    .select(
+      trx.raw("count(*) FILTER (WHERE status = 'confirmed')::int AS confirmed"),
+      trx.raw("count(*) FILTER (WHERE status = 'suggested')::int AS suggested"),
+      trx.raw('count(*) FILTER (WHERE flag IS NOT NULL)::int AS flagged'),
+    )
+    .first();
+  const persons = await trx('persons').where({ guild_id: guildId }).count<{ n: string }[]>('* as n');
+  return {
+    persons: Number(persons[0]!.n),
+    personsCreated: newPersons.length,
+    personsRemoved: emptied.length,
+    linksCreated: diff.inserts.length,
+    linksChanged: diff.updates.length,
+    linksWithdrawn: diff.removals.length,
+    linksUnchanged: diff.unchanged,
+    confirmed: totals.confirmed,
+    suggested: totals.suggested,
+    flagged: totals.flagged,
+    unknownMains: plan.unknownMains.length,
+  };
 }
 
 function eventRow(guildId: number, e: LinkEvent, idOf: (ref: PersonRef) => number, linkIds: Map<string, number>): Record<string, unknown> {
