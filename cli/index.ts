@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, runMain } from '../config';
 import { createKnex } from '../db/knex';
+import { APP_DATABASE, embeddedUrl } from '../scripts/provision/postgres';
+import { importSheetCommand, identityRunCommand } from './identity';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { API_KEY_SCOPES } from '../db/operations/apiKeys/createApiKey';
 import {
@@ -14,10 +16,19 @@ import {
 /** Opens the database for one command, for the configured guild, and always closes it. */
 async function withGuild(run: (deps: ApiKeyCliDeps) => Promise<string>): Promise<void> {
   const config = loadConfig();
-  if (!config.database.url) {
-    throw new ConfigError('DATABASE_URL is not set: start everything with `npm start`, or set DATABASE_URL');
+  // Without DATABASE_URL, the embedded PostgreSQL that `npm start` runs (it must be running).
+  const url = config.database.url ?? `${embeddedUrl(config.database.embeddedPort).replace(/\/postgres$/, '')}/${APP_DATABASE}`;
+  const knex = createKnex(url, { max: 2 });
+  try {
+    await knex.raw('select 1');
+  } catch (err) {
+    await knex.destroy();
+    throw new ConfigError(
+      config.database.url
+        ? `Cannot reach the database at DATABASE_URL (${(err as Error).message}): check it.`
+        : `DATABASE_URL is not set and the embedded PostgreSQL of \`npm start\` is not answering on port ${config.database.embeddedPort}: start it with \`npm start\`, or set DATABASE_URL.`,
+    );
   }
-  const knex = createKnex(config.database.url, { max: 2 });
   try {
     const guildId = await ensureGuild(knex, {
       region: config.blizzard.region,
@@ -54,6 +65,22 @@ export function buildProgram(): Command {
     .command('revoke <prefix>')
     .description('Revoke the key with this prefix (patt_xxxxxxxx, as "list" shows)')
     .action((prefix: string) => withGuild((deps) => revokeApiKeyCommand(deps, prefix)));
+
+  const identity = program.command('identity').description('Persons, links and the officers\' sheet');
+
+  identity
+    .command('import-sheet')
+    .description("Import the officers' Google Sheet (exported as CSV): persons and confirmed links with source \"sheet\"")
+    .requiredOption('--discord-ids <file>', 'the DiscordIDs tab as CSV (Discord name, Discord ID)')
+    .requiredOption('--characters <file>', 'the Characters sheet as CSV (Discord name, character, class, spec, role, main/alt)')
+    .option('--dry-run', 'report what would change and every unusable row; change nothing', false)
+    .option('--by <officer>', 'who is importing, kept with every link', 'sheet import')
+    .action((opts: { discordIds: string; characters: string; dryRun: boolean; by: string }) => withGuild((deps) => importSheetCommand(deps, opts)));
+
+  identity
+    .command('run')
+    .description('Run the identity step now (every sync ends with it) and print what it changed')
+    .action(() => withGuild((deps) => identityRunCommand(deps)));
 
   return program;
 }

@@ -12,14 +12,13 @@ import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { temporalUiLink } from '../temporal/connect';
 import { ensureDiscordReconcileSchedule, ensureRosterSchedule } from '../temporal/schedules';
 import { demoSavedVariablesPath } from './demoPaths';
-import { ensureDatabase, providePostgres } from './provision/postgres';
+import { APP_DATABASE, ensureDatabase, providePostgres } from './provision/postgres';
 import { resolveTemporalCli } from './provision/temporalCli';
 import { startTemporalDevServer } from './provision/temporalDevServer';
 import { supervise, type Supervised } from './supervise';
 
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 const DIST_DIR = path.resolve(__dirname, '..');
-const APP_DATABASE = 'patt_guild_sync';
 
 /**
  * `npm start`: PostgreSQL, the Temporal dev server with its UI, migrations, the Blizzard and Discord

@@ -14,6 +14,8 @@ import { errorText, isPortOpen, isProcessAlive, sleep, tailFile, withLock } from
  * with a project under /root, under /var/tmp: see clusterDirFor).
  */
 
+/** The application's database on the embedded server `npm start` runs. */
+export const APP_DATABASE = 'patt_guild_sync';
 export const EMBEDDED_PG_USER = 'postgres';
 export const EMBEDDED_PG_PASSWORD = 'postgres';
 
@@ -164,7 +166,7 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
   return embeddedCtor;
 }
 
-function embeddedUrl(port: number): string {
+export function embeddedUrl(port: number): string {
   return `postgres://${EMBEDDED_PG_USER}:${EMBEDDED_PG_PASSWORD}@127.0.0.1:${port}/postgres`;
 }
 

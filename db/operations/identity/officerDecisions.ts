@@ -128,7 +128,8 @@ export async function linkByOfficer(knex: Knex, guildId: number, req: OfficerLin
     const targets: Target[] = [];
     if (req.characterId !== undefined) targets.push({ characterId: req.characterId, memberId: null });
     if (req.discordMemberId !== undefined) targets.push({ characterId: null, memberId: req.discordMemberId });
-    const names = await Promise.all(targets.map((t) => describeTarget(trx, guildId, t)));
+    const names: string[] = [];
+    for (const t of targets) names.push(await describeTarget(trx, guildId, t));
 
     let personId = req.personId;
     if (personId !== undefined) await personName(trx, guildId, personId);

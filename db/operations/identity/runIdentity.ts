@@ -25,14 +25,13 @@ export async function lockIdentity(trx: Knex.Transaction, guildId: number): Prom
 export async function loadIdentityInput(trx: Knex | Knex.Transaction, guildId: number): Promise<IdentityInput> {
   const guild = await trx('guilds').where({ id: guildId }).first('realm_slug');
   if (!guild) throw new Error(`Guild ${guildId} not found`);
-  const [characters, members, persons, links] = await Promise.all([
-    trx('wow_characters').where({ guild_id: guildId }).select('id', 'name', 'realm_slug', 'realm_name', 'guild_note', 'officer_note', 'in_guild'),
-    trx('discord_members').where({ guild_id: guildId }).select('id', 'username', 'global_name', 'nickname', 'is_bot', 'departed_at'),
-    trx('persons').where({ guild_id: guildId }).select('id', 'named_by'),
-    trx('identity_links')
-      .where({ guild_id: guildId })
-      .select('id', 'person_id', 'wow_character_id', 'discord_member_id', 'status', 'source', 'decided_by', 'confidence', 'evidence'),
-  ]);
+  // One after another: a transaction is one connection, which runs one query at a time.
+  const characters = await trx('wow_characters').where({ guild_id: guildId }).select('id', 'name', 'realm_slug', 'realm_name', 'guild_note', 'officer_note', 'in_guild');
+  const members = await trx('discord_members').where({ guild_id: guildId }).select('id', 'username', 'global_name', 'nickname', 'is_bot', 'departed_at');
+  const persons = await trx('persons').where({ guild_id: guildId }).select('id', 'named_by');
+  const links = await trx('identity_links')
+    .where({ guild_id: guildId })
+    .select('id', 'person_id', 'wow_character_id', 'discord_member_id', 'status', 'source', 'decided_by', 'confidence', 'evidence');
   const realms = new Map<string, string | null>();
   for (const c of characters) if (!realms.has(c.realm_slug) || c.realm_name) realms.set(c.realm_slug, c.realm_name);
   return {
