@@ -26,6 +26,7 @@ describe('GET /api/docs/openapi.json', () => {
       '/api/guild-sync/status',
       '/api/health',
       '/api/identity/confirm',
+      '/api/identity/import-sheet',
       '/api/identity/link',
       '/api/identity/link/{linkId}',
       '/api/identity/orphans/discord',

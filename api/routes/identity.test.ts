@@ -142,3 +142,35 @@ describe('officer decisions through the API', () => {
     expect(split.body.person.links.map((l: any) => l.character?.name)).toEqual(['Pattvault']);
   });
 });
+
+describe('POST /api/identity/import-sheet', () => {
+  const FIXTURES = require('node:path').join(__dirname, '..', '..', 'test', 'fixtures', 'sheet');
+  const read = (f: string) => require('node:fs').readFileSync(require('node:path').join(FIXTURES, f), 'utf8') as string;
+
+  it('dry-runs the sheet, then imports it; the same sheet again changes nothing', async () => {
+    const api = await officersApi();
+    await knex('discord_members').where({ guild_id: api.guildId, username: 'trog' }).update({ discord_user_id: '174662930015682560' });
+    const body = { discordIdsCsv: read('DiscordIDs.csv'), charactersCsv: read('Characters.csv') };
+    const dry = await send(api, 'post', '/api/identity/import-sheet', api.officer, { ...body, dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ dryRun: true, players: 1, linksConfirmed: 3 });
+    expect(dry.body.problems.find((p: any) => p.sheet === 'DiscordIDs' && p.row === 10).reason).toMatch(/None/);
+    expect(await knex('identity_links').where({ guild_id: api.guildId, source: 'sheet' })).toEqual([]);
+
+    const real = await send(api, 'post', '/api/identity/import-sheet', api.officer, body);
+    expect(real.body).toMatchObject({ dryRun: false, players: 1 });
+    const again = await send(api, 'post', '/api/identity/import-sheet', api.officer, body);
+    expect(again.body).toMatchObject({ linksCreated: 0, linksConfirmed: 0, personsCreated: 0 });
+    const mike = await get(api, '/api/identity/persons?search=Trogmoon', api.reader);
+    expect(mike.body.items[0]).toMatchObject({ displayName: 'Trog', namedBy: 'Mike' });
+    expect(mike.body.items[0].links.find((l: any) => l.character?.name === 'Trogmoon')).toMatchObject({ source: 'sheet', decidedBy: 'Mike', evidence: [{ rule: 'sheet_row' }, { rule: 'own_main' }] });
+  });
+
+  it('refuses a file that is not the sheet, naming the column it misses', async () => {
+    const api = await officersApi();
+    const res = await send(api, 'post', '/api/identity/import-sheet', api.officer, { discordIdsCsv: 'Who,What\nTrog,1', charactersCsv: read('Characters.csv') });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('SHEET_FORMAT');
+    expect(res.body.error.message).toMatch(/DiscordIDs/);
+  });
+});

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { discordOrphans, listPersons, wowOrphans } from '../../db/operations/identity/identityQueries';
 import { confirmLink, IdentityConflict, IdentityNotFound, linkByOfficer, mergePersons, rejectLink, splitPerson } from '../../db/operations/identity/officerDecisions';
 import { runIdentity } from '../../db/operations/identity/runIdentity';
+import { importSheet } from '../../db/operations/identity/importSheet';
+import { SheetFormatError } from '../../core/identity/sheet';
 import type { ApiDeps, ApiState } from '../app';
 import { AppError, errorResponse } from '../errors';
 import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
@@ -102,6 +104,31 @@ const rejectBody = z.object({ ...who, reason: z.string().trim().max(500).optiona
 const mergeBody = z.object({ fromPersonId: id, intoPersonId: id, ...who, reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'MergePersons' });
 const splitBody = z.object({ personId: id, linkIds: z.array(id).min(1).max(200), ...who, reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'SplitPerson' });
 
+const sheetBody = z
+  .object({
+    discordIdsCsv: z.string().min(1).max(1_000_000).meta({ description: 'The DiscordIDs tab, exported as CSV (Discord name, Discord ID)' }),
+    charactersCsv: z.string().min(1).max(1_000_000).meta({ description: 'The Characters sheet, exported as CSV (Discord name, character, class, spec, role, main/alt)' }),
+    dryRun: z.boolean().default(false).meta({ description: 'Report what would change and every unusable row; change nothing' }),
+    ...who,
+  })
+  .strict()
+  .meta({ id: 'SheetImport' });
+
+const sheetReportSchema = z
+  .object({
+    dryRun: z.boolean(),
+    players: z.number().int(),
+    personsCreated: z.number().int(),
+    personsUpdated: z.number().int(),
+    linksCreated: z.number().int(),
+    linksConfirmed: z.number().int().meta({ description: "Links automation had made, now the sheet's" }),
+    linksUnchanged: z.number().int(),
+    conflicts: z.array(z.object({ sheet: z.enum(['DiscordIDs', 'Characters']), row: z.number().int(), reason: z.string() })),
+    problems: z.array(z.object({ sheet: z.enum(['DiscordIDs', 'Characters']), row: z.number().int(), cells: z.array(z.string()), reason: z.string() })),
+    identity: z.record(z.string(), z.number()).nullable(),
+  })
+  .meta({ id: 'SheetImportReport' });
+
 const decisionSchema = z
   .object({
     personId: z.number().int(),
@@ -188,6 +215,19 @@ export const identityOpenApi: RouteConfig[] = [
     security: writeDoc.security,
     request: { params: z.object({ linkId: z.string().meta({ example: '42' }) }), query: rejectBody },
     responses: { 200: json(decisionSchema, 'Rejected (or already rejected)'), ...writeErrors },
+  },
+  {
+    method: 'post',
+    path: '/api/identity/import-sheet',
+    tags: ['identity'],
+    summary: "Import the officers' Google Sheet (two CSV exports) as persons and confirmed links",
+    description:
+      `${writeDoc.scopeNote} Idempotent: the same sheet again changes nothing. Rows it cannot use are listed with their row number and why ` +
+      "(a cell naming two accounts, `None`, full-width brackets, a character not on the roster, a Discord id not on the server); a link officers decided otherwise is reported, not overwritten. " +
+      'With `dryRun` the report says what would change and nothing is stored. The CLI does the same: `npm run cli -- identity import-sheet`.',
+    security: writeDoc.security,
+    request: jsonBody(sheetBody),
+    responses: { 200: json(sheetReportSchema, 'What changed (or would), and the rows not used'), ...writeErrors, 400: errorResponse('VALIDATION_FAILED, or SHEET_FORMAT: a file is not the expected tab (the message names the missing column)') },
   },
   {
     method: 'post',
@@ -281,6 +321,20 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
     const done = await deciding(rejectLink(deps.knex, deps.guildId, linkId, { by, reason: b.reason ?? 'removed by an officer' }));
     deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer rejected a link');
     ctx.body = await settled(done.personId, [done.linkId], done.changed);
+  });
+
+  router.post('/import-sheet', write, async (ctx) => {
+    const b = sheetBody.parse(ctx.request.body ?? {});
+    const by = officer(ctx, b.by);
+    let report;
+    try {
+      report = await importSheet(deps.knex, deps.guildId, { discordIdsCsv: b.discordIdsCsv, charactersCsv: b.charactersCsv, dryRun: b.dryRun, by });
+    } catch (err) {
+      if (err instanceof SheetFormatError) throw new AppError(400, 'SHEET_FORMAT', err.message);
+      throw err;
+    }
+    deps.logger.info({ requestId: ctx.state.requestId, by, dryRun: b.dryRun, players: report.players, problems: report.problems.length, conflicts: report.conflicts.length }, 'sheet imported');
+    ctx.body = { ...report, identity: report.identity ? { ...report.identity } : null } satisfies z.infer<typeof sheetReportSchema>;
   });
 
   router.post('/persons/merge', write, async (ctx) => {

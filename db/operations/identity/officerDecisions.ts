@@ -100,7 +100,7 @@ export async function decideLink(trx: Trx, guildId: number, personId: number, t:
     const kept = (existing.evidence as Evidence[]).filter((e) => e.rule !== evidence.rule);
     await trx('identity_links')
       .where({ id: existing.id })
-      .update({ status: 'confirmed', decided_by: d.by, reason: d.reason, confidence: 1, evidence: JSON.stringify([evidence, ...kept]), flag: null, flagged_at: null, updated_at: trx.fn.now() });
+      .update({ status: 'confirmed', source, decided_by: d.by, reason: d.reason, confidence: 1, evidence: JSON.stringify([evidence, ...kept]), flag: null, flagged_at: null, updated_at: trx.fn.now() });
     await event(trx, guildId, { linkId: existing.id, kind: 'confirmed', target: t, from: personId, to: personId, status: 'confirmed', actor: d.by, reason: d.reason, evidence: [evidence] });
     return { id: existing.id, changed: true };
   }
