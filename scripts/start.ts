@@ -6,12 +6,16 @@ import { createLogger, redactUrl, type Logger } from '../config/logger';
 import { createKnex, migrateToLatest, type Knex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { createApiKey } from '../db/operations/apiKeys/createApiKey';
+import { importSheet } from '../db/operations/identity/importSheet';
 import { generateDemoGuild, startBlizzardStandin, type DemoGuild } from '../standins/blizzard';
 import { generateDemoDiscordServer, startDiscordStandin, type DemoPlayer } from '../standins/discord';
+import { createDiscordSyncControl } from '../temporal/discordSyncControl';
 import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { temporalUiLink } from '../temporal/connect';
 import { ensureDiscordReconcileSchedule, ensureRosterSchedule } from '../temporal/schedules';
 import { demoSavedVariablesPath } from './demoPaths';
+import { demoSheet, writeDemoSheet } from './demoSheet';
+import { SYNC_KINDS } from '../workflows/shared';
 import { APP_DATABASE, ensureDatabase, providePostgres } from './provision/postgres';
 import { resolveTemporalCli } from './provision/temporalCli';
 import { startTemporalDevServer } from './provision/temporalDevServer';
@@ -66,9 +70,12 @@ runMain(async () => {
     logger.info({ url: standin.url, members: standin.guild.characters.length }, 'Blizzard stand-in serving the demo guild');
   }
   let discordControlUrl: string | null = null;
+  let sheetFiles: { discordIds: string; characters: string } | null = null;
   if (config.discord.demo) {
     // The demo server's members are the demo guild's players, so names line up as in a real guild.
     const server = generateDemoDiscordServer({ size: config.standins.demoDiscordSize, players: playersOf(demoGuild), guildId: config.discord.guildId });
+    // The officers' sheet of the demo guild, as they would export it (imported after the first syncs).
+    if (config.demo) sheetFiles = writeDemoSheet(config.dataDir, demoSheet(demoGuild, server));
     const standin = await startDiscordStandin({ server, botToken: config.discord.botToken, port: config.standins.discordPort, host: '127.0.0.1' });
     stops.unshift(() => standin.close());
     Object.assign(childEnv, {
@@ -116,8 +123,9 @@ runMain(async () => {
   const apiUp = await waitForApi(config, logger);
 
   const listener = await waitForListener(knex, guildId, logger);
-  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl });
+  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl, sheetFiles });
   if (await needsFirstSync(knex, guildId)) await firstSync(client, config, logger);
+  if (sheetFiles) await importDemoSheetOnce(knex, client, loadConfig(childEnv), guildId, sheetFiles, logger);
   logger.info('running; press Ctrl-C to stop everything');
 });
 
@@ -199,6 +207,33 @@ async function firstSync(client: Client, config: Config, logger: Logger): Promis
   }
 }
 
+/**
+ * The demo's officers' sheet, imported once the roster and the Discord members it names are on
+ * record: the five officers become persons with their alts and Discord accounts, from the sheet.
+ */
+async function importDemoSheetOnce(knex: Knex, client: Client, config: Config, guildId: number, files: { discordIds: string; characters: string }, logger: Logger): Promise<void> {
+  if (await knex('identity_links').where({ guild_id: guildId, source: 'sheet' }).first('id')) return;
+  try {
+    const reconciled = await knex('sync_runs').where({ guild_id: guildId, kind: SYNC_KINDS.discordReconcile, status: 'succeeded' }).first('id');
+    if (!reconciled) {
+      const run = await createDiscordSyncControl(client, config).trigger();
+      await client.workflow.getHandle(run.workflowId, run.runId).result();
+    }
+    const report = await importSheet(knex, guildId, {
+      discordIdsCsv: fs.readFileSync(files.discordIds, 'utf8'),
+      charactersCsv: fs.readFileSync(files.characters, 'utf8'),
+      dryRun: false,
+      by: 'demo sheet (npm start)',
+    });
+    logger.info(
+      { players: report.players, linksCreated: report.linksCreated, linksConfirmed: report.linksConfirmed, rowsNotUsed: report.problems.length, persons: report.identity?.persons },
+      `demo sheet imported: the officers are persons now (GET /api/identity/persons); ${report.problems.length} rows were reported, as the CLI's dry run shows`,
+    );
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'the demo sheet import failed; run it by hand with the "Sheet" command above');
+  }
+}
+
 function banner(config: Config): void {
   const line = '='.repeat(78);
   if (config.discord.demo) {
@@ -231,6 +266,7 @@ function summary(
     discordSchedulePaused: boolean;
     listener: 'connected' | 'not connected';
     discordControlUrl: string | null;
+    sheetFiles: { discordIds: string; characters: string } | null;
   },
 ): void {
   const auth = s.demoKeyFile ? `-H "Authorization: Bearer $(cat ${path.relative(PROJECT_DIR, s.demoKeyFile)})" ` : '-H "Authorization: Bearer <your key>" ';
@@ -247,6 +283,10 @@ function summary(
       `  Status       curl ${auth}${config.api.publicUrl}/api/guild-sync/status`,
       `  Sync now     curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/blizzard/trigger`,
       `  Reconcile    curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/discord/trigger`,
+      `  Persons      curl ${auth}${config.api.publicUrl}/api/identity/persons   (suggestions: ?needs=suggestion)`,
+      s.sheetFiles
+        ? `  Sheet        npm run cli -- identity import-sheet --discord-ids ${path.relative(PROJECT_DIR, s.sheetFiles.discordIds)} --characters ${path.relative(PROJECT_DIR, s.sheetFiles.characters)} --dry-run`
+        : '',
       s.demoKeyFile ? `  Addon demo   npm run addon:demo   (the addon exports in "the game"; the companion uploads it)` : '',
       s.discordControlUrl
         ? `  Demo join    curl -X POST -H 'Content-Type: application/json' -d '{"username":"newrecruit","roles":[]}' ${s.discordControlUrl}/members`
