@@ -3,6 +3,7 @@ import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { Guild } from '../../db/models';
 import { discordSyncStatus } from '../../db/operations/discordSync/discordSyncStatus';
+import { identitySummary } from '../../db/operations/identity/identityQueries';
 import { latestSyncRuns, type SyncRunRow } from '../../db/operations/syncRuns/latestSyncRuns';
 import { temporalUiLink } from '../../temporal/connect';
 import { SYNC_KINDS } from '../../workflows/shared';
@@ -99,6 +100,17 @@ export const guildSyncStatusSchema = z
       .nullable()
       .meta({ description: 'The roster sync running now, if any; null too when Temporal is unreachable' }),
     discord: discordStatusSchema,
+    identity: z
+      .object({
+        persons: z.number().int(),
+        confirmed: z.number().int(),
+        suggested: z.number().int().meta({ description: 'Suggestions waiting for officers: GET /api/identity/persons?needs=suggestion' }),
+        rejected: z.number().int(),
+        flagged: z.number().int().meta({ description: 'Decided links the notes now contradict: GET /api/identity/persons?needs=flag' }),
+        wowOrphans: z.number().int().meta({ description: 'Characters in the guild with no Discord account known' }),
+        discordOrphans: z.number().int().meta({ description: 'Discord accounts with no character in the guild' }),
+      })
+      .meta({ id: 'IdentitySummary' }),
     temporal: z.enum(['ok', 'unreachable']),
   })
   .meta({ id: 'GuildSyncStatus' });
@@ -195,10 +207,11 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
   });
 
   router.get('/guild-sync/status', requireApiKey('read', deps), async (ctx) => {
-    const [guild, latest, discord, temporal] = await Promise.all([
+    const [guild, latest, discord, identity, temporal] = await Promise.all([
       Guild.query(deps.knex).findById(deps.guildId).select('key', 'realm_slug', 'name_slug', 'name'),
       latestSyncRuns(deps.knex, deps.guildId),
       discordSyncStatus(deps.knex, deps.guildId),
+      identitySummary(deps.knex, deps.guildId),
       Promise.allSettled([
         withTimeout(deps.rosterSync.running(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (running sync)'),
         withTimeout(deps.rosterSync.schedule(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (schedule)'),
@@ -252,6 +265,7 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
         },
         lastMemberChangeAt: iso(discord.lastMemberChangeAt),
       },
+      identity,
       temporal: reachable ? 'ok' : 'unreachable',
     };
     ctx.body = body;

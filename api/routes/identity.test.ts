@@ -61,6 +61,12 @@ describe('GET /api/identity/*', () => {
     expect(bad.body.error.message).toMatch(/pageSize/);
   });
 
+  it('sums up identity in the guild status: persons, suggestions waiting, orphans', async () => {
+    const api = await officersApi();
+    const res = await get(api, '/api/guild-sync/status', api.reader);
+    expect(res.body.identity).toEqual({ persons: 4, confirmed: 7, suggested: 1, rejected: 0, flagged: 0, wowOrphans: 2, discordOrphans: 2 });
+  });
+
   it('needs a key with read', async () => {
     const api = await officersApi();
     expect((await request(api.server).get('/api/identity/persons')).status).toBe(401);
