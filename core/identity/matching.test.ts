@@ -59,6 +59,13 @@ describe('matchCharacter', () => {
     expect(d.decision === 'auto_confirm' || (d.decision === 'suggest' && d.candidates.some((c) => c.memberId === 1 || c.memberId === 7))).toBe(false);
   });
 
+  it("confirms on an officer note's exact Discord username alone, but only suggests it from a public note", () => {
+    const officer = matchCharacter(character(17, 'Qudan', { officerNote: 'Discord: trog' }), server);
+    expect(officer).toMatchObject({ decision: 'auto_confirm', candidate: { memberId: 1, confidence: 0.8 } });
+    const player = matchCharacter(character(18, 'Qudan', { guildNote: 'Discord: trog' }), server);
+    expect(player).toMatchObject({ decision: 'suggest', candidates: [{ memberId: 1, confidence: 0.6 }] });
+  });
+
   it('finds nothing for a bank alt with no note, or a note with a typo in the handle alone', () => {
     expect(matchCharacter(character(14, 'Trogbank'), server)).toEqual({ decision: 'none' });
     const typo = matchCharacter(character(15, 'Zzbank', { officerNote: 'Discord: rokcet' }), server);

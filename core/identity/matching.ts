@@ -101,7 +101,8 @@ export const RULES: { name: string; rule: Rule }[] = [
     name: 'discord_handle_in_note',
     rule: (_c, _k, m, n, hints) => {
       const h = hints.find((x) => x.kind === 'discord_handle' && handleKey(x.value) === n.usernameKey);
-      return h ? { rule: 'discord_handle_in_note', source: h.source, weight: 0.6, text: `${label(h.source)} "${h.evidence}" names the Discord user ${m.username}`, fuzzy: false } : null;
+      // Discord usernames are unique: an officer writing one down is enough on its own; a player's own public note is not.
+      return h ? { rule: 'discord_handle_in_note', source: h.source, weight: h.source === 'officer_note' ? 0.8 : 0.6, text: `${label(h.source)} "${h.evidence}" names the Discord user ${m.username}`, fuzzy: false } : null;
     },
   },
   {
