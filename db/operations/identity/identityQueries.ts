@@ -212,27 +212,33 @@ export async function discordOrphans(knex: Knex, guildId: number, p: Page): Prom
   };
 }
 
-/** Counts for the status page and the CLI. */
-export async function identitySummary(knex: Knex, guildId: number) {
-  const row = await knex('identity_links')
+export interface LinkTotals {
+  persons: number;
+  confirmed: number;
+  suggested: number;
+  rejected: number;
+  flagged: number;
+}
+
+/** How many persons and links of each kind a guild has (also inside a transaction). */
+export async function linkTotals(db: Knex | Knex.Transaction, guildId: number): Promise<LinkTotals> {
+  const row = await db('identity_links')
     .where({ guild_id: guildId })
     .select(
-      knex.raw("count(*) FILTER (WHERE status = 'confirmed')::int AS confirmed"),
-      knex.raw("count(*) FILTER (WHERE status = 'suggested')::int AS suggested"),
-      knex.raw("count(*) FILTER (WHERE status = 'rejected')::int AS rejected"),
-      knex.raw('count(*) FILTER (WHERE flag IS NOT NULL)::int AS flagged'),
+      db.raw("count(*) FILTER (WHERE status = 'confirmed')::int AS confirmed"),
+      db.raw("count(*) FILTER (WHERE status = 'suggested')::int AS suggested"),
+      db.raw("count(*) FILTER (WHERE status = 'rejected')::int AS rejected"),
+      db.raw('count(*) FILTER (WHERE flag IS NOT NULL)::int AS flagged'),
     )
     .first();
-  const [{ n }] = await knex('persons').where({ guild_id: guildId }).count<{ n: string }[]>('* as n');
+  const [{ n }] = await db('persons').where({ guild_id: guildId }).count<{ n: string }[]>('* as n');
+  return { persons: Number(n), confirmed: row.confirmed, suggested: row.suggested, rejected: row.rejected, flagged: row.flagged };
+}
+
+/** Counts for the status page and the CLI. */
+export async function identitySummary(knex: Knex, guildId: number): Promise<LinkTotals & { wowOrphans: number; discordOrphans: number }> {
+  const totals = await linkTotals(knex, guildId);
   const wow = await wowOrphans(knex, guildId, { page: 1, pageSize: 1 });
   const discord = await discordOrphans(knex, guildId, { page: 1, pageSize: 1 });
-  return { persons: Number(n), ...row, wowOrphans: wow.total, discordOrphans: discord.total } as {
-    persons: number;
-    confirmed: number;
-    suggested: number;
-    rejected: number;
-    flagged: number;
-    wowOrphans: number;
-    discordOrphans: number;
-  };
+  return { ...totals, wowOrphans: wow.total, discordOrphans: discord.total };
 }

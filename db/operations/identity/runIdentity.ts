@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { planIdentity, type EngineLink, type IdentityInput, type PersonRef } from '../../../core/identity/engine';
 import { diffLinks, type LinkEvent } from '../../../core/identity/diff';
+import { linkTotals } from './identityQueries';
 
 export interface IdentityRunCounts {
   persons: number;
@@ -163,17 +164,9 @@ export async function runIdentityIn(trx: Knex.Transaction, guildId: number): Pro
   }
   for (let i = 0; i < events.length; i += 2000) await trx('identity_link_events').insert(events.slice(i, i + 2000));
 
-  const totals = await trx('identity_links')
-    .where({ guild_id: guildId })
-    .select(
-      trx.raw("count(*) FILTER (WHERE status = 'confirmed')::int AS confirmed"),
-      trx.raw("count(*) FILTER (WHERE status = 'suggested')::int AS suggested"),
-      trx.raw('count(*) FILTER (WHERE flag IS NOT NULL)::int AS flagged'),
-    )
-    .first();
-  const persons = await trx('persons').where({ guild_id: guildId }).count<{ n: string }[]>('* as n');
+  const totals = await linkTotals(trx, guildId);
   return {
-    persons: Number(persons[0]!.n),
+    persons: totals.persons,
     personsCreated: newPersons.length,
     personsRemoved: emptied.length,
     linksCreated: diff.inserts.length,
