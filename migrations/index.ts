@@ -3,6 +3,7 @@ import * as initialSchema from './20261124150000_initial_schema';
 import * as discordSync from './20261124170000_discord_sync';
 import * as addonNotes from './20261124180000_addon_notes';
 import * as identity from './20261124190000_identity';
+import * as audit from './20261124200000_audit';
 
 /**
  * Migrations are listed here rather than found on disk, so the same code runs from TypeScript
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124170000_discord_sync': discordSync,
   '20261124180000_addon_notes': addonNotes,
   '20261124190000_identity': identity,
+  '20261124200000_audit': audit,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
