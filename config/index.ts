@@ -63,6 +63,11 @@ const envSchema = z.object({
   DISCORD_RECONCILE_EVERY_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
   STANDIN_DISCORD_PORT: port(3102),
   DEMO_DISCORD_SIZE: z.coerce.number().int().min(10).max(50_000).default(160),
+
+  AUDIT_STALE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  AUDIT_UNAVAILABLE_DAYS: z.coerce.number().int().min(1).max(365).default(3),
+  AUDIT_GRACE_HOURS: z.coerce.number().min(0).max(168).default(12),
+  AUDIT_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,6 +114,11 @@ export interface Config {
     auditChannelId?: string;
     timeoutMs: number;
     reconcileEveryMinutes: number;
+  };
+  audit: {
+    settings: { staleDays: number; unavailableDays: number; graceHours: number };
+    /** Quiet seconds after the last sync or upload before the audit runs: a burst makes one report. */
+    debounceSeconds: number;
   };
 }
 
@@ -205,6 +215,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       auditChannelId: e.PATT_AUDIT_CHANNEL_ID,
       timeoutMs: e.DISCORD_TIMEOUT_MS,
       reconcileEveryMinutes: e.DISCORD_RECONCILE_EVERY_MINUTES,
+    },
+    audit: {
+      settings: { staleDays: e.AUDIT_STALE_DAYS, unavailableDays: e.AUDIT_UNAVAILABLE_DAYS, graceHours: e.AUDIT_GRACE_HOURS },
+      debounceSeconds: e.AUDIT_DEBOUNCE_SECONDS,
     },
   };
 }
