@@ -10,6 +10,7 @@ import {
   recordReportPostError,
 } from '../db/operations/reportPosts/reportPostLedger';
 import { DiscordError, type DiscordClient } from '../integrations/discord';
+import { reportPart } from '../db/operations/audit/auditReports';
 
 export interface PostDiscordMessageInput {
   guildId: number;
@@ -42,7 +43,7 @@ export function createDiscordPostActivities(deps: { knex: Knex; discord: Discord
   const { knex, discord, logger } = deps;
   let botUserId: string | undefined;
 
-  return {
+  const activities = {
     async postDiscordMessage(input: PostDiscordMessageInput): Promise<PostDiscordMessageResult> {
       const problems = messageProblems(input.message);
       if (problems) {
@@ -86,7 +87,14 @@ export function createDiscordPostActivities(deps: { knex: Knex; discord: Discord
         throw err;
       }
     },
+
+    /** Part `part` (from 0) of a prepared audit report, posted like any message: once per part, ever. */
+    async postAuditReportPart(input: { reportId: number; part: number }): Promise<PostDiscordMessageResult> {
+      const { guildId, channelId, message } = await reportPart(knex, input.reportId, input.part);
+      return activities.postDiscordMessage({ guildId, channelId, logicalKey: `audit-report-${input.reportId}-part-${input.part + 1}`, message });
+    },
   };
+  return activities;
 }
 
 /** The id of a message by this bot carrying the reference, posted since `sinceMs`, if any. */

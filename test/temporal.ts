@@ -5,6 +5,8 @@ import pino from 'pino';
 import type { Knex } from 'knex';
 import { BlizzardClient } from '../integrations/blizzard';
 import { DiscordClient } from '../integrations/discord';
+import type { AuditDeps } from '../activities/auditActivities';
+import { DEFAULT_AUDIT_SETTINGS } from '../core/audit/rules';
 import type { TaskQueues } from '../workflows/shared';
 import { createWorkers } from '../workers/createWorkers';
 
@@ -21,7 +23,7 @@ export interface TestWorkers {
  * Real workers on the suite's Temporal server, on task queues no other test uses. Tests that do not
  * touch one of the services get a client for it that points nowhere (it is never called).
  */
-export async function startTestWorkers(deps: { knex: Knex; blizzard?: BlizzardClient; discord?: DiscordClient; taskQueues?: TaskQueues }): Promise<TestWorkers> {
+export async function startTestWorkers(deps: { knex: Knex; blizzard?: BlizzardClient; discord?: DiscordClient; taskQueues?: TaskQueues; audit?: AuditDeps }): Promise<TestWorkers> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -38,6 +40,8 @@ export async function startTestWorkers(deps: { knex: Knex; blizzard?: BlizzardCl
     logger: pino({ level: 'silent' }),
     workflows: { workflowBundle: { codePath: process.env.PATT_TEST_WORKFLOW_BUNDLE! } },
     taskQueues,
+    // Audits run in every test that syncs; they post only where a test gives a channel.
+    audit: deps.audit ?? { channelId: null, debounceSeconds: 1, settings: DEFAULT_AUDIT_SETTINGS },
   });
   const running = workers.map((w) => w.run());
   const connection = await Connection.connect({ address });

@@ -5,6 +5,9 @@ import { createBlizzardActivities } from '../activities/blizzardActivities';
 import { ServiceErrorInterceptor } from '../activities/serviceErrorInterceptor';
 import { createAddonActivities } from '../activities/addonActivities';
 import { createIdentityActivities } from '../activities/identityActivities';
+import { createAuditActivities, type AuditDeps } from '../activities/auditActivities';
+import { DEFAULT_AUDIT_SETTINGS } from '../core/audit/rules';
+import { Client } from '@temporalio/client';
 import { createDiscordActivities } from '../activities/discordActivities';
 import { createDiscordPostActivities } from '../activities/discordPostActivities';
 import { createDiscordSyncActivities } from '../activities/discordSyncActivities';
@@ -23,6 +26,8 @@ export interface WorkerDeps {
   /** Prebuilt bundle (production, tests) or the workflows source path (bundled at start). */
   workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
   taskQueues?: TaskQueues;
+  /** Where and how the audit reports; without it the audit tracks findings and posts nothing. */
+  audit?: AuditDeps;
 }
 
 /**
@@ -42,6 +47,14 @@ export async function createWorkers(deps: WorkerDeps): Promise<Worker[]> {
       ...createDiscordSyncActivities({ knex: deps.knex, logger: deps.logger }),
       ...createAddonActivities({ knex: deps.knex, logger: deps.logger }),
       ...createIdentityActivities({ knex: deps.knex, logger: deps.logger }),
+      ...createAuditActivities({
+        knex: deps.knex,
+        logger: deps.logger,
+        // The audit request signals the guild's audit workflow: a client on the worker's own connection.
+        client: new Client({ connection: deps.connection, namespace: deps.namespace }),
+        audit: deps.audit ?? { channelId: null, debounceSeconds: 30, settings: DEFAULT_AUDIT_SETTINGS },
+        taskQueues: queues,
+      }),
     },
   });
   const blizzard = await Worker.create({

@@ -35,6 +35,7 @@ runMain(async () => {
     blizzard,
     discord,
     logger,
+    audit: { channelId: config.discord.auditChannelId ?? null, debounceSeconds: config.audit.debounceSeconds, settings: config.audit.settings },
     workflows: fs.existsSync(bundlePath)
       ? { workflowBundle: { codePath: bundlePath } }
       : { workflowsPath: require.resolve('../workflows') },

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { AddonActivities, AddonImportResult } from '../activities/addonActivities';
-import { identityStep, type IdentityStepResult } from './identityStep';
+import { identityStep, requestAudit, type IdentityStepResult } from './identityStep';
 
 const steps = proxyActivities<AddonActivities>({
   // A 10,000-member export merges in a few seconds; the database may be briefly away.
@@ -13,9 +13,10 @@ const steps = proxyActivities<AddonActivities>({
  * upload the API accepted is imported even if the worker was down when it arrived), then the
  * identity step: new notes name mains and Discord accounts.
  */
-export async function addonImport(input: { uploadId: number }): Promise<AddonImportResult & { identity?: IdentityStepResult }> {
+export async function addonImport(input: { uploadId: number }): Promise<AddonImportResult & { identity?: IdentityStepResult; audit?: Awaited<ReturnType<typeof requestAudit>> }> {
   const imported = await steps.importAddonUpload(input);
   // An export older than one already imported changed nothing: nothing new to match.
   if (imported.counts.applied === false) return imported;
-  return { ...imported, identity: await identityStep(imported.guildId, 'addon_import') };
+  const identity = await identityStep(imported.guildId, 'addon_import');
+  return { ...imported, identity, audit: await requestAudit(imported.guildId, 'addon_import') };
 }

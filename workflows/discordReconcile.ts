@@ -2,7 +2,7 @@ import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DiscordActivities } from '../activities/discordActivities';
 import type { DiscordSyncActivities } from '../activities/discordSyncActivities';
 import { innermostMessage } from './failures';
-import { identityStep } from './identityStep';
+import { identityStep, requestAudit } from './identityStep';
 import {
   TASK_QUEUES,
   discordReconcileProgressQuery,
@@ -71,8 +71,9 @@ export async function discordReconcile(input: DiscordReconcileInput): Promise<Di
     const stored = await bookkeeping.finishDiscordReconcile({ syncRunId, counts });
     progress.phase = 'matching';
     const identity = await identityStep(guildId, 'discord_reconcile');
+    const audit = await requestAudit(guildId, 'discord_reconcile');
     progress.phase = 'done';
-    return { status: 'succeeded', syncRunId, counts: stored, identity };
+    return { status: 'succeeded', syncRunId, counts: stored, identity, audit };
   } catch (err) {
     await bookkeeping.failDiscordReconcile({ syncRunId, message: innermostMessage(err) });
     throw err;

@@ -1,4 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
+import type { AuditActivities } from '../activities/auditActivities';
 import type { IdentityActivities, IdentityTrigger } from '../activities/identityActivities';
 import type { IdentityRunCounts } from '../db/operations/identity/runIdentity';
 import { innermostMessage } from './failures';
@@ -19,6 +20,24 @@ export type IdentityStepResult = ({ status: 'succeeded' } & IdentityRunCounts) |
 export async function identityStep(guildId: number, after: IdentityTrigger): Promise<IdentityStepResult> {
   try {
     return { status: 'succeeded', ...(await identity.runIdentityStep({ guildId, after })) };
+  } catch (err) {
+    return { status: 'failed', message: innermostMessage(err) };
+  }
+}
+
+const auditRequest = proxyActivities<AuditActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/**
+ * Then the audit: asked for, not waited on. The guild's audit workflow waits for a quiet spell, so
+ * the syncs and uploads of one burst make one report. A failure to ask is reported with the sync's
+ * result; the next sync asks again.
+ */
+export async function requestAudit(guildId: number, reason: IdentityTrigger): Promise<{ status: 'requested'; workflowId: string } | { status: 'failed'; message: string }> {
+  try {
+    return { status: 'requested', ...(await auditRequest.requestAudit({ guildId, reason })) };
   } catch (err) {
     return { status: 'failed', message: innermostMessage(err) };
   }

@@ -3,3 +3,4 @@ export { discordReconcile } from './discordReconcile';
 export { discordMemberEvents } from './discordMemberEvents';
 export { postToDiscord } from './postToDiscord';
 export { addonImport } from './addonImport';
+export { guildAudit } from './guildAudit';

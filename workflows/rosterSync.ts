@@ -2,7 +2,7 @@ import { proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workf
 import type { BlizzardActivities } from '../activities/blizzardActivities';
 import type { RosterSyncActivities } from '../activities/rosterSyncActivities';
 import { innermostMessage } from './failures';
-import { identityStep } from './identityStep';
+import { identityStep, requestAudit } from './identityStep';
 import {
   TASK_QUEUES,
   rosterSyncProgressQuery,
@@ -90,8 +90,9 @@ export async function guildRosterSync(input: RosterSyncInput): Promise<RosterSyn
     const counts = await bookkeeping.finishRosterSync({ syncRunId });
     progress.phase = 'matching';
     const identity = await identityStep(guildId, 'blizzard_roster');
+    const audit = await requestAudit(guildId, 'blizzard_roster');
     progress.phase = 'done';
-    return { status: 'succeeded', syncRunId, counts, identity };
+    return { status: 'succeeded', syncRunId, counts, identity, audit };
   } catch (err) {
     await bookkeeping.failRosterSync({ syncRunId, message: innermostMessage(err) });
     throw err;

@@ -1,4 +1,5 @@
 import type { IdentityStepResult } from './identityStep';
+export type AuditRequestResult = { status: 'requested'; workflowId: string } | { status: 'failed'; message: string };
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DiscordMemberSnapshot } from '../core/discord/types';
 
@@ -60,6 +61,8 @@ export interface RosterSyncResult {
   reason?: string;
   /** The identity step that matched what this sync stored. */
   identity?: IdentityStepResult;
+  /** The audit asked for after it. */
+  audit?: AuditRequestResult;
 }
 
 export const rosterSyncProgressQuery = defineQuery<RosterSyncProgress>('roster-sync-progress');
@@ -101,6 +104,7 @@ export interface DiscordReconcileResult {
   counts: DiscordReconcileCounts | null;
   reason?: string;
   identity?: IdentityStepResult;
+  audit?: AuditRequestResult;
 }
 
 export const discordReconcileProgressQuery = defineQuery<DiscordReconcileProgress>('discord-reconcile-progress');
@@ -125,3 +129,28 @@ export const discordMemberEventSignal = defineSignal<[DiscordMemberEvent]>('disc
 
 /** One import per upload: starting it twice (a retried request) finds the first. */
 export const addonImportWorkflowId = (guildKey: string, uploadId: number) => `addon-import-${guildKey.replace(/\//g, '-')}-${uploadId}`;
+
+// ---- Audit ------------------------------------------------------------------------------------
+
+/** One audit workflow per guild at a time: requests while it waits or runs join it. */
+export const auditWorkflowId = (guildKey: string) => `audit-${guildKey.replace(/\//g, '-')}`;
+export interface AuditRequest {
+  reason: string;
+  /** An officer asked (report trigger): skip the quiet-spell wait. */
+  immediate: boolean;
+}
+export const auditRequestedSignal = defineSignal<[AuditRequest]>('audit-requested');
+
+export interface GuildAuditInput {
+  guildId: number;
+  channelId: string | null;
+  debounceSeconds: number;
+  settings: { staleDays: number; unavailableDays: number; graceHours: number };
+  discordTaskQueue: string;
+}
+
+export interface GuildAuditRound {
+  reasons: string[];
+  counts: { findings: number; opened: number; reopened: number; resolved: number; stillOpen: number; toReport: number };
+  report: { reportId: number; parts: number; first: boolean; findings: number; resolved: number } | null;
+}
