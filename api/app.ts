@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { ApiKeyScope } from '../db/operations/apiKeys/createApiKey';
 import type { AddonImportControl } from '../temporal/addonImportControl';
+import type { AuditControl } from '../temporal/auditControl';
 import type { DiscordSyncControl } from '../temporal/discordSyncControl';
 import type { RosterSyncControl } from '../temporal/rosterSyncControl';
 import { AppError, bodyParseError, methodNotAllowed, notFound } from './errors';
@@ -17,6 +18,7 @@ import { docsRoutes } from './routes/docs';
 import { guildSyncRoutes } from './routes/guildSync';
 import { healthRoutes } from './routes/health';
 import { identityRoutes } from './routes/identity';
+import { auditRoutes } from './routes/audit';
 
 /** The key a request authenticated with (set by requireApiKey). */
 export interface AuthenticatedApiKey {
@@ -39,6 +41,7 @@ export interface ApiDeps {
   rosterSync: RosterSyncControl;
   discordSync: DiscordSyncControl;
   addonImport: AddonImportControl;
+  audit: AuditControl;
   /** The guild this API serves; API keys of other guilds are refused. */
   guildId: number;
 }
@@ -81,6 +84,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   api.use(guildSyncRoutes(deps).routes());
   api.use(addonUploadRoutes(deps).routes());
   api.use(identityRoutes(deps).routes());
+  api.use(auditRoutes(deps).routes());
   api.use(docsRoutes().routes());
 
   app.use(requestId());

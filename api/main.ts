@@ -6,6 +6,7 @@ import { createKnex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { connectTemporal } from '../temporal/connect';
 import { createAddonImportControl } from '../temporal/addonImportControl';
+import { createAuditControl } from '../temporal/auditControl';
 import { createDiscordSyncControl } from '../temporal/discordSyncControl';
 import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { createApp } from './app';
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
 
   const discordSync = createDiscordSyncControl(temporal, config);
   const addonImport = createAddonImportControl(temporal, config);
-  const app = createApp({ knex, config, logger, rosterSync, discordSync, addonImport, guildId });
+  const audit = createAuditControl(temporal, config);
+  const app = createApp({ knex, config, logger, rosterSync, discordSync, addonImport, audit, guildId });
   const server: Server = app.listen(config.api.port, config.api.host);
   try {
     await once(server, 'listening');

@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { addonUploadOpenApi } from './routes/addonUpload';
 import { identityOpenApi } from './routes/identity';
+import { auditOpenApi } from './routes/audit';
 import { guildSyncOpenApi } from './routes/guildSync';
 import { healthOpenApi } from './routes/health';
 
@@ -10,7 +11,7 @@ import { healthOpenApi } from './routes/health';
  * (extendZodWithOpenApi) has to run before the route modules load. A new route module adds its
  * RouteConfig list here.
  */
-const ROUTES: RouteConfig[] = [...healthOpenApi, ...guildSyncOpenApi, ...addonUploadOpenApi, ...identityOpenApi];
+const ROUTES: RouteConfig[] = [...healthOpenApi, ...guildSyncOpenApi, ...addonUploadOpenApi, ...identityOpenApi, ...auditOpenApi];
 
 const MINT_HINT = 'Mint a key with `npm run cli -- api-key create --name <who> --scopes <scope,…>`; it is shown once.';
 

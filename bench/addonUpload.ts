@@ -53,6 +53,7 @@ export async function addonUploadLatency(args: { members: number; uploads: numbe
       discordSync: { trigger: unused, schedule: unused } as DiscordSyncControl,
       // No worker: the import waits in Temporal; the acknowledgement is what is measured.
       addonImport: createAddonImportControl(new Client({ connection }), { guild }),
+      audit: { trigger: unused },
       guildId,
     });
     server.on('request', app.callback());

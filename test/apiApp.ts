@@ -12,6 +12,7 @@ import type { RosterSyncControl, RunningRosterSync, TriggeredRosterSync } from '
 import type { ScheduleInfo } from '../temporal/schedules';
 import type { DiscordSyncControl } from '../temporal/discordSyncControl';
 import type { AddonImportControl } from '../temporal/addonImportControl';
+import type { AuditControl } from '../temporal/auditControl';
 import { freshGuild } from './db';
 import { createApp } from '../api/app';
 import type { Client } from '@temporalio/client';
@@ -118,26 +119,45 @@ export interface TestApi {
   rosterSync: FakeRosterSync;
   discordSync: FakeDiscordSync;
   addonImport: FakeAddonImport;
+  audit: FakeAudit;
   /** Mints a key for this test's guild and returns the raw key. */
   mintKey: (scopes: ApiKeyScope[], name?: string) => Promise<string>;
+}
+
+export interface FakeAudit extends AuditControl {
+  triggers: number[];
+}
+
+/** Records the guilds the API asked Temporal to audit now. */
+export function fakeAudit(): FakeAudit {
+  const fake: FakeAudit = {
+    triggers: [],
+    trigger: async (guildId) => {
+      fake.triggers.push(guildId);
+      return { workflowId: 'audit-us-senjin-test', runId: 'run-a', temporalUiUrl: 'http://localhost:8233/namespaces/default/workflows/audit-us-senjin-test/run-a/history' };
+    },
+  };
+  return fake;
 }
 
 /** The app for a guild of its own. */
 export async function testApi(
   knex: Knex,
-  opts: { rosterSync?: FakeRosterSync; discordSync?: FakeDiscordSync; addonImport?: FakeAddonImport; logger?: Logger; label?: string } = {},
+  opts: { rosterSync?: FakeRosterSync; discordSync?: FakeDiscordSync; addonImport?: FakeAddonImport; audit?: FakeAudit; logger?: Logger; label?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TestApi> {
   const guild = await freshGuild(knex, opts.label ?? 'api');
   const rosterSync = opts.rosterSync ?? fakeRosterSync();
   const discordSync = opts.discordSync ?? fakeDiscordSync();
   const addonImport = opts.addonImport ?? fakeAddonImport();
+  const audit = opts.audit ?? fakeAudit();
   const app = createApp({
     knex,
-    config: loadConfig(process.env),
+    config: loadConfig({ ...process.env, ...opts.env }),
     logger: opts.logger ?? pino({ level: 'silent' }),
     rosterSync,
     discordSync,
     addonImport,
+    audit,
     guildId: guild.id,
   });
   return {
@@ -147,6 +167,7 @@ export async function testApi(
     rosterSync,
     discordSync,
     addonImport,
+    audit,
     mintKey: async (scopes, name = 'test key') => (await createApiKey(knex, { guildId: guild.id, name, scopes })).key,
   };
 }
@@ -163,6 +184,7 @@ export function appWithAddonImport(knex: Knex, guild: { id: number; key: string;
     rosterSync: fakeRosterSync(),
     discordSync: fakeDiscordSync(),
     addonImport: createAddonImportControl(temporal.client, { guild }, temporal.taskQueues),
+    audit: fakeAudit(),
     guildId: guild.id,
   });
 }

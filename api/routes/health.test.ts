@@ -5,7 +5,7 @@ import { loadConfig } from '../../config';
 import { createKnex } from '../../db/knex';
 import { testKnex } from '../../test/db';
 import { createApp } from '../app';
-import { fakeAddonImport, fakeDiscordSync, fakeRosterSync, testApi } from '../../test/apiApp';
+import { fakeAddonImport, fakeAudit, fakeDiscordSync, fakeRosterSync, testApi } from '../../test/apiApp';
 
 let knex: Knex;
 beforeAll(() => {
@@ -47,6 +47,7 @@ describe('GET /api/health', () => {
         rosterSync: fakeRosterSync(),
         discordSync: fakeDiscordSync(),
         addonImport: fakeAddonImport(),
+        audit: fakeAudit(),
         guildId: 1,
       });
       const res = await request(app.callback()).get('/api/health');

@@ -1,0 +1,167 @@
+import Router from '@koa/router';
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { AUDIT_RULES, RULE_TITLES } from '../../core/audit/types';
+import { isFirstReport, reportContents, reportMessages } from '../../db/operations/audit/auditReports';
+import { runAudit } from '../../db/operations/audit/runAudit';
+import type { ApiDeps, ApiState } from '../app';
+import { errorResponse } from '../errors';
+import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
+import { startOnTemporal } from '../withTimeout';
+
+const isoTime = z.string().meta({ format: 'date-time' });
+
+const findingSchema = z
+  .object({
+    id: z.number().int(),
+    rule: z.enum(AUDIT_RULES),
+    title: z.string().meta({ description: 'The rule as the report heads it' }),
+    severity: z.enum(['action', 'warning', 'info']),
+    subject: z.object({ person: z.string().nullable(), character: z.string().nullable(), discord: z.string().nullable() }),
+    summary: z.string(),
+    action: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    firstSeenAt: isoTime,
+    lastSeenAt: isoTime,
+    resolvedAt: isoTime.nullable(),
+    notifiedAt: isoTime.nullable().meta({ description: 'When a report told #audit-channel; null: not yet' }),
+  })
+  .meta({ id: 'AuditFinding' });
+
+const mismatchesQuery = z.object({
+  rule: z.enum(AUDIT_RULES).optional(),
+  severity: z.enum(['action', 'warning', 'info']).optional(),
+  status: z.enum(['open', 'resolved', 'all']).default('open'),
+  notified: z.enum(['true', 'false']).optional().meta({ description: 'Only findings already told (true) or not yet (false)' }),
+  search: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of a person, character or Discord name' }),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const mismatchesSchema = z
+  .object({ page: z.number().int(), pageSize: z.number().int(), total: z.number().int(), counts: z.record(z.string(), z.number().int()), items: z.array(findingSchema) })
+  .meta({ id: 'AuditFindingsPage' });
+
+const triggerBody = z.object({ dryRun: z.boolean().default(false) }).strict().meta({ id: 'ReportTrigger' });
+const triggerResponse = z
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    temporalUiUrl: z.string(),
+    posting: z.boolean().meta({ description: 'False when PATT_AUDIT_CHANNEL_ID is not set: the audit runs, nothing is posted' }),
+    note: z.string().optional(),
+  })
+  .meta({ id: 'TriggeredReport' });
+const dryRunResponse = z
+  .object({
+    dryRun: z.literal(true),
+    findings: z.number().int(),
+    resolved: z.number().int(),
+    messages: z.array(z.object({ content: z.string().optional(), embeds: z.array(z.object({}).passthrough()) })),
+  })
+  .meta({ id: 'ReportDryRun' });
+
+const readDoc = apiKeyDoc('read');
+const triggerDoc = apiKeyDoc('sync:trigger');
+export const auditOpenApi: RouteConfig[] = [
+  {
+    method: 'get',
+    path: '/api/identity/mismatches',
+    tags: ['audit'],
+    summary: 'Findings of the audit: who, what is wrong, what to do; open by default',
+    description: `${readDoc.scopeNote} Filters: rule, severity, status (open, resolved, all), notified, search. \`counts\` gives open findings per rule.`,
+    security: readDoc.security,
+    request: { query: mismatchesQuery },
+    responses: { 200: { description: 'One page of findings', content: { 'application/json': { schema: mismatchesSchema } } }, 400: errorResponse('VALIDATION_FAILED'), 401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'), 403: errorResponse('SCOPE_REQUIRED: the key lacks read') },
+  },
+  {
+    method: 'post',
+    path: '/api/guild-sync/report/trigger',
+    tags: ['audit'],
+    summary: 'Run the audit and post what officers have not been told, now',
+    description:
+      `${triggerDoc.scopeNote} Starts (or joins) the guild's audit workflow without its quiet-spell wait; each message is posted exactly once. ` +
+      'With `{"dryRun": true}` the audit runs and the answer is the messages the report would post; nothing is posted or marked told.',
+    security: triggerDoc.security,
+    request: { body: { required: false, content: { 'application/json': { schema: triggerBody } } } },
+    responses: {
+      200: { description: 'Dry run: the messages', content: { 'application/json': { schema: dryRunResponse } } },
+      202: { description: 'The audit is running; watch it in the Temporal UI', content: { 'application/json': { schema: triggerResponse } } },
+      400: errorResponse('VALIDATION_FAILED'),
+      401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
+      403: errorResponse('SCOPE_REQUIRED: the key lacks sync:trigger'),
+      503: errorResponse('TEMPORAL_UNAVAILABLE'),
+    },
+  },
+];
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function auditRoutes(deps: ApiDeps): Router<ApiState> {
+  const router = new Router<ApiState>();
+
+  router.get('/identity/mismatches', requireApiKey('read', deps), async (ctx) => {
+    const q = mismatchesQuery.parse(ctx.query);
+    const base = deps.knex('audit_issues').where({ guild_id: deps.guildId });
+    if (q.status === 'open') base.whereNull('resolved_at');
+    if (q.status === 'resolved') base.whereNotNull('resolved_at');
+    if (q.rule) base.where('rule', q.rule);
+    if (q.severity) base.where('severity', q.severity);
+    if (q.notified === 'true') base.whereNotNull('notified_at');
+    if (q.notified === 'false') base.whereNull('notified_at');
+    if (q.search) base.whereRaw('subject::text ILIKE ?', [`%${q.search.replace(/[\\%_]/g, (x) => `\\${x}`)}%`]);
+    const [{ n }] = await base.clone().count<{ n: string }[]>('* as n');
+    const rows = await base
+      .clone()
+      .orderByRaw("CASE severity WHEN 'action' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, first_seen_at, id")
+      .offset((q.page - 1) * q.pageSize)
+      .limit(q.pageSize)
+      .select('id', 'rule', 'severity', 'subject', 'summary', 'action', 'details', 'first_seen_at', 'last_seen_at', 'resolved_at', 'notified_at');
+    const counts = Object.fromEntries(
+      (await deps.knex('audit_issues').where({ guild_id: deps.guildId }).whereNull('resolved_at').groupBy('rule').select('rule').count<{ rule: string; count: string }[]>('* as count')).map((r) => [r.rule, Number(r.count)]),
+    );
+    ctx.body = {
+      page: q.page,
+      pageSize: q.pageSize,
+      total: Number(n),
+      counts,
+      items: rows.map((r) => ({
+        id: r.id,
+        rule: r.rule,
+        title: RULE_TITLES[r.rule as keyof typeof RULE_TITLES],
+        severity: r.severity,
+        subject: { person: r.subject.person ?? null, character: r.subject.character ?? null, discord: r.subject.discord ?? null },
+        summary: r.summary,
+        action: r.action,
+        details: r.details,
+        firstSeenAt: r.first_seen_at.toISOString(),
+        lastSeenAt: r.last_seen_at.toISOString(),
+        resolvedAt: iso(r.resolved_at),
+        notifiedAt: iso(r.notified_at),
+      })),
+    } satisfies z.infer<typeof mismatchesSchema>;
+  });
+
+  router.post('/guild-sync/report/trigger', requireApiKey('sync:trigger', deps), async (ctx) => {
+    const b = triggerBody.parse(ctx.request.body ?? {});
+    if (b.dryRun) {
+      await runAudit(deps.knex, deps.guildId, deps.config.audit.settings);
+      const contents = await reportContents(deps.knex, deps.guildId);
+      const guild = await deps.knex('guilds').where({ id: deps.guildId }).first('name', 'name_slug');
+      const messages = reportMessages(guild.name ?? guild.name_slug, new Date(), await isFirstReport(deps.knex, deps.guildId), contents);
+      // Discord's message shape, as the report would post it (the schema documents it loosely).
+      ctx.body = { dryRun: true as const, findings: contents.findings.length, resolved: contents.resolved.length, messages: messages as z.infer<typeof dryRunResponse>['messages'] };
+      return;
+    }
+    const run = await startOnTemporal(deps.audit.trigger(deps.guildId), 'Temporal (start the audit)', 'so no audit was started');
+    const posting = Boolean(deps.config.discord.auditChannelId);
+    ctx.status = 202;
+    ctx.body = {
+      ...run,
+      posting,
+      ...(posting ? {} : { note: 'PATT_AUDIT_CHANNEL_ID is not set: the audit runs and tracks findings (GET /api/identity/mismatches) but posts nothing. Set it to #audit-channel’s id (README: Going live).' }),
+    } satisfies z.infer<typeof triggerResponse>;
+  });
+
+  return router;
+}
