@@ -69,7 +69,9 @@ const auditDone = async () => ((await workers.client.workflow.getHandle(auditWor
 const posted = () => discordStandin.messages(channelId);
 
 describe('the audit, end to end', () => {
-  it('posts the first full audit whole and in order, once every finding is told', async () => {
+  it('posts the first full audit whole and in order, once every finding is told, through Discord 500s, 429s and timeouts', async () => {
+    // Message posts that fail after creating, before creating, hang past the client's timeout, or are rate-limited.
+    discordStandin.setFaults({ failAfterCreate: 2, failBeforeCreate: 1, hangAfterCreate: 1, hangAfterCreateMs: 2_500, rateLimitMessages: 1 });
     const synced = await rosterSync();
     expect(synced.audit).toMatchObject({ status: 'requested' });
     const reconciled = await reconcile();
@@ -84,7 +86,11 @@ describe('the audit, end to end', () => {
     expect(reports.every((r) => r.status === 'posted')).toBe(true);
     expect(reports[0]!.first).toBe(true);
     const parts = reports.reduce((n, r) => n + r.messages.length, 0);
+    expect(parts).toBeGreaterThan(1);
+    // Each part exactly once, though several posts failed or hung after Discord created them.
     expect(posted()).toHaveLength(parts);
+    expect(new Set(posted().map((m) => m.content)).size).toBe(parts);
+    expect(discordStandin.faults()).toMatchObject({ failAfterCreate: 0, failBeforeCreate: 0, hangAfterCreate: 0, rateLimitMessages: 0 });
     expect(posted()[0]!.embeds[0]!.title).toMatch(/^First full guild audit: /);
     // In order: every report's parts as prepared.
     expect(posted().map((m) => m.content)).toEqual(reports.flatMap((r) => r.messages.map((m: { content?: string }) => m.content)));
