@@ -2,7 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { planIdentity, type EngineCharacter, type EngineMember, type IdentityInput } from '../core/identity/engine';
-import { createKnex, migrateToLatest } from '../db/knex';
+import { createKnex, migrateToLatest, type Knex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { runIdentity } from '../db/operations/identity/runIdentity';
 import { dropDatabase, ensureDatabase, providePostgres } from '../scripts/provision/postgres';
@@ -109,6 +109,46 @@ export async function identityBenchmark(args: string[]): Promise<void> {
   await identityOnPostgres(small);
 }
 
+const ROLE_ID = (rank: number) => `92000000000000000${rank}`;
+
+/**
+ * A generated guild in PostgreSQL: characters with ranks and last logins, Discord accounts holding
+ * the role of their player's rank (one in twenty a rank off, visitors none), and the guild's roles.
+ */
+export async function seedGeneratedGuild(knex: Knex, guildId: number, input: IdentityInput): Promise<void> {
+  const now = Date.now();
+  const rankOf = (id: number) => (id * 7) % 5;
+  await knex('discord_roles').insert(['GM', 'Officer', 'Veteran', 'Member', 'Initiate'].map((name, rank) => ({ guild_id: guildId, discord_role_id: ROLE_ID(rank), name, guild_rank: rank })));
+  for (let i = 0; i < input.characters.length; i += 2000) {
+    await knex('wow_characters').insert(
+      input.characters.slice(i, i + 2000).map((c) => ({
+        guild_id: guildId,
+        blizzard_character_id: c.id,
+        name: c.name,
+        realm_slug: c.realmSlug,
+        guild_note: c.guildNote,
+        officer_note: c.officerNote,
+        rank: rankOf(c.id),
+        last_login_at: new Date(now - ((c.id * 13) % 60) * 86_400_000),
+      })),
+    );
+  }
+  const mainOfHandle = new Map<string, number>();
+  for (const c of input.characters) {
+    const handle = /Discord: (\S+)/.exec(c.officerNote ?? '')?.[1];
+    if (handle) mainOfHandle.set(handle, c.id);
+  }
+  for (let i = 0; i < input.members.length; i += 2000) {
+    await knex('discord_members').insert(
+      input.members.slice(i, i + 2000).map((m) => {
+        const main = mainOfHandle.get(m.username);
+        const rank = main === undefined ? null : m.id % 20 === 0 ? (rankOf(main) + 1) % 5 : rankOf(main);
+        return { guild_id: guildId, discord_user_id: String(1_045_367_129_850_000_000n + BigInt(m.id)), username: m.username, global_name: m.globalName, nickname: m.nickname, role_ids: rank === null ? [] : [ROLE_ID(rank)] };
+      }),
+    );
+  }
+}
+
 async function identityOnPostgres(input: IdentityInput): Promise<void> {
   const logger = pino({ level: 'warn' });
   const pg = await providePostgres({ databaseUrl: process.env.DATABASE_URL, dataDir: path.join(PROJECT, '.data', 'bench-postgres'), port: 54349, logger });
@@ -119,19 +159,7 @@ async function identityOnPostgres(input: IdentityInput): Promise<void> {
     try {
       await migrateToLatest(knex);
       const guildId = await ensureGuild(knex, { region: 'us', realmSlug: 'senjin', nameSlug: 'bench-identity' });
-      const charIds = new Map<number, number>();
-      for (let i = 0; i < input.characters.length; i += 2000) {
-        const batch = input.characters.slice(i, i + 2000);
-        const rows = await knex('wow_characters')
-          .insert(batch.map((c) => ({ guild_id: guildId, blizzard_character_id: c.id, name: c.name, realm_slug: c.realmSlug, guild_note: c.guildNote, officer_note: c.officerNote })))
-          .returning(['id', 'blizzard_character_id']);
-        for (const r of rows) charIds.set(Number(r.blizzard_character_id), r.id);
-      }
-      for (let i = 0; i < input.members.length; i += 2000) {
-        await knex('discord_members').insert(
-          input.members.slice(i, i + 2000).map((m) => ({ guild_id: guildId, discord_user_id: String(1_045_367_129_850_000_000n + BigInt(m.id)), username: m.username, global_name: m.globalName, nickname: m.nickname })),
-        );
-      }
+      await seedGeneratedGuild(knex, guildId, input);
       const t0 = performance.now();
       const first = await runIdentity(knex, guildId);
       const t1 = performance.now();

@@ -3,12 +3,14 @@ import { blizzardSyncBenchmark } from './blizzardSync';
 import { savedVariablesBenchmark } from './savedVariables';
 import { discordReconcileBenchmark } from './discordReconcile';
 import { identityBenchmark } from './identity';
+import { auditBenchmark } from './audit';
 
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   'blizzard-sync': blizzardSyncBenchmark,
   savedvariables: savedVariablesBenchmark,
   'discord-reconcile': discordReconcileBenchmark,
   identity: identityBenchmark,
+  audit: auditBenchmark,
 };
 
 runMain(async () => {
