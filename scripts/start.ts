@@ -123,7 +123,7 @@ runMain(async () => {
   const apiUp = await waitForApi(config, logger);
 
   const listener = await waitForListener(knex, guildId, logger);
-  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl, sheetFiles });
+  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl, sheetFiles, auditChannelId: childEnv.PATT_AUDIT_CHANNEL_ID ?? config.discord.auditChannelId ?? null });
   if (await needsFirstSync(knex, guildId)) await firstSync(client, config, logger);
   if (sheetFiles) await importDemoSheetOnce(knex, client, loadConfig(childEnv), guildId, sheetFiles, logger);
   logger.info('running; press Ctrl-C to stop everything');
@@ -267,6 +267,7 @@ function summary(
     listener: 'connected' | 'not connected';
     discordControlUrl: string | null;
     sheetFiles: { discordIds: string; characters: string } | null;
+    auditChannelId: string | null;
   },
 ): void {
   const auth = s.demoKeyFile ? `-H "Authorization: Bearer $(cat ${path.relative(PROJECT_DIR, s.demoKeyFile)})" ` : '-H "Authorization: Bearer <your key>" ';
@@ -284,6 +285,12 @@ function summary(
       `  Sync now     curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/blizzard/trigger`,
       `  Reconcile    curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/discord/trigger`,
       `  Persons      curl ${auth}${config.api.publicUrl}/api/identity/persons   (suggestions: ?needs=suggestion)`,
+      `  Findings     curl ${auth}${config.api.publicUrl}/api/identity/mismatches   (report now: curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/report/trigger)`,
+      s.discordControlUrl && s.auditChannelId
+        ? `  #audit       curl ${s.discordControlUrl}/channels/${s.auditChannelId}/messages   (what the reporter posted to the demo server; first audit ~${config.audit.debounceSeconds} s after the first syncs)`
+        : s.auditChannelId
+          ? ''
+          : '  #audit       PATT_AUDIT_CHANNEL_ID is not set: findings are tracked, nothing is posted (README: Going live)',
       s.sheetFiles
         ? `  Sheet        npm run cli -- identity import-sheet --discord-ids ${path.relative(PROJECT_DIR, s.sheetFiles.discordIds)} --characters ${path.relative(PROJECT_DIR, s.sheetFiles.characters)} --dry-run`
         : '',

@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DiscordSyncActivities } from '../activities/discordSyncActivities';
+import { requestAudit } from './identityStep';
 import { discordMemberEventSignal, type DiscordMemberEvent, type DiscordMemberEventsInput } from './shared';
 
 const apply = proxyActivities<DiscordSyncActivities>({
@@ -33,6 +34,8 @@ export async function discordMemberEvents(input: DiscordMemberEventsInput): Prom
     await apply.applyDiscordMemberEvent({ guildId: input.guildId, event });
     queue.shift();
     applied += 1;
+    // A burst of joins, leaves and role changes asks for one audit (it waits for a quiet spell).
+    if (queue.length === 0) await requestAudit(input.guildId, 'discord_event');
     if (applied >= EVENTS_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof discordMemberEvents>({
