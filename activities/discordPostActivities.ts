@@ -1,4 +1,4 @@
-import { activityInfo, cancellationSignal } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Logger } from '../config/logger';
@@ -45,46 +45,13 @@ export function createDiscordPostActivities(deps: { knex: Knex; discord: Discord
 
   const activities = {
     async postDiscordMessage(input: PostDiscordMessageInput): Promise<PostDiscordMessageResult> {
-      const problems = messageProblems(input.message);
-      if (problems) {
-        throw ApplicationFailure.create({
-          type: 'DiscordMessageTooLarge',
-          message: `Message ${input.logicalKey} cannot be posted as one Discord message: ${problems}. Split it into parts.`,
-          nonRetryable: true,
-        });
-      }
-      const nonce = messageNonce(input.guildId, input.logicalKey);
-      const reference = messageReference(nonce);
-      const row = await claimReportPost(knex, { ...input, nonce, payload: withReference(input.message, reference) });
-      if (row.status === 'posted' && row.discord_message_id) return { messageId: row.discord_message_id, how: 'ledger' };
-      const payload = row.payload as DiscordMessage;
-      const log = logger.child({ logicalKey: input.logicalKey, channelId: row.channel_id, attempt: activityInfo().attempt });
-
-      if (row.attempts > 0) {
-        botUserId ??= (await discord.currentUser(cancellationSignal())).id;
-        const found = await findPosted(discord, row.channel_id, botUserId, reference, row.created_at.getTime() - CHECK_MARGIN_MS);
-        if (found) {
-          await markReportPostPosted(knex, row.id, found);
-          log.info({ messageId: found }, 'Discord message was already posted by an earlier attempt; not posting again');
-          return { messageId: found, how: 'found' };
-        }
-      }
-
-      await recordReportPostAttempt(knex, row.id);
+      // A sign of life while Discord answers, so a worker that dies mid-post is noticed in seconds
+      // (heartbeatTimeout) rather than at the end of startToCloseTimeout.
+      const beat = setInterval(() => heartbeat(), 2_000);
       try {
-        const message = await discord.createMessage(
-          row.channel_id,
-          { ...payload, nonce: row.nonce, enforce_nonce: true, allowed_mentions: { parse: [] } },
-          cancellationSignal(),
-        );
-        await markReportPostPosted(knex, row.id, message.id);
-        log.info({ messageId: message.id }, 'Discord message posted');
-        return { messageId: message.id, how: 'posted' };
-      } catch (err) {
-        const final = err instanceof DiscordError && !err.retryable;
-        await recordReportPostError(knex, row.id, err instanceof Error ? err.message : String(err), final);
-        log.warn({ err, final }, 'Discord message not confirmed; the next attempt checks the channel before sending');
-        throw err;
+        return await post(input);
+      } finally {
+        clearInterval(beat);
       }
     },
 
@@ -94,6 +61,50 @@ export function createDiscordPostActivities(deps: { knex: Knex; discord: Discord
       return activities.postDiscordMessage({ guildId, channelId, logicalKey: `audit-report-${input.reportId}-part-${input.part + 1}`, message });
     },
   };
+
+  async function post(input: PostDiscordMessageInput): Promise<PostDiscordMessageResult> {
+    const problems = messageProblems(input.message);
+    if (problems) {
+      throw ApplicationFailure.create({
+        type: 'DiscordMessageTooLarge',
+        message: `Message ${input.logicalKey} cannot be posted as one Discord message: ${problems}. Split it into parts.`,
+        nonRetryable: true,
+      });
+    }
+    const nonce = messageNonce(input.guildId, input.logicalKey);
+    const reference = messageReference(nonce);
+    const row = await claimReportPost(knex, { ...input, nonce, payload: withReference(input.message, reference) });
+    if (row.status === 'posted' && row.discord_message_id) return { messageId: row.discord_message_id, how: 'ledger' };
+    const payload = row.payload as DiscordMessage;
+    const log = logger.child({ logicalKey: input.logicalKey, channelId: row.channel_id, attempt: activityInfo().attempt });
+
+    if (row.attempts > 0) {
+      botUserId ??= (await discord.currentUser(cancellationSignal())).id;
+      const found = await findPosted(discord, row.channel_id, botUserId, reference, row.created_at.getTime() - CHECK_MARGIN_MS);
+      if (found) {
+        await markReportPostPosted(knex, row.id, found);
+        log.info({ messageId: found }, 'Discord message was already posted by an earlier attempt; not posting again');
+        return { messageId: found, how: 'found' };
+      }
+    }
+
+    await recordReportPostAttempt(knex, row.id);
+    try {
+      const message = await discord.createMessage(
+        row.channel_id,
+        { ...payload, nonce: row.nonce, enforce_nonce: true, allowed_mentions: { parse: [] } },
+        cancellationSignal(),
+      );
+      await markReportPostPosted(knex, row.id, message.id);
+      log.info({ messageId: message.id }, 'Discord message posted');
+      return { messageId: message.id, how: 'posted' };
+    } catch (err) {
+      const final = err instanceof DiscordError && !err.retryable;
+      await recordReportPostError(knex, row.id, err instanceof Error ? err.message : String(err), final);
+      log.warn({ err, final }, 'Discord message not confirmed; the next attempt checks the channel before sending');
+      throw err;
+    }
+  }
   return activities;
 }
 

@@ -4,7 +4,8 @@ import type { DiscordPostActivities } from '../activities/discordPostActivities'
 import { auditRequestedSignal, type AuditRequest, type GuildAuditInput, type GuildAuditRound } from './shared';
 
 const audit = proxyActivities<AuditActivities>({
-  startToCloseTimeout: '5 minutes',
+  // 10,000 characters audit in well under a second; a lost worker is retried after this.
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 });
 
@@ -26,6 +27,8 @@ export async function guildAudit(input: GuildAuditInput): Promise<{ rounds: Guil
   const discord = proxyActivities<DiscordPostActivities>({
     taskQueue: input.discordTaskQueue,
     startToCloseTimeout: '2 minutes',
+    // Posting heartbeats every 2 s: a worker lost mid-post is noticed in 10 s, and the part is retried.
+    heartbeatTimeout: '10 seconds',
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,

@@ -17,6 +17,7 @@ export async function postToDiscord(input: PostToDiscordInput): Promise<PostDisc
     taskQueue: discordTaskQueue ?? TASK_QUEUES.discord,
     // Long enough for @discordjs/rest's own three re-sends after timeouts.
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '10 seconds',
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,
