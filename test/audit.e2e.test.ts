@@ -1,71 +1,34 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { DEMO_BLIZZARD_CREDENTIALS, loadConfig, type Config } from '../config';
-import { DEFAULT_AUDIT_SETTINGS } from '../core/audit/rules';
 import { importSheet } from '../db/operations/identity/importSheet';
-import { BlizzardClient } from '../integrations/blizzard';
-import { DiscordClient } from '../integrations/discord';
 import { demoSheet } from '../scripts/demoSheet';
-import { generateDemoGuild, startBlizzardStandin, type BlizzardStandin } from '../standins/blizzard';
-import { generateDemoDiscordServer, startDiscordStandin, type DiscordStandin } from '../standins/discord';
-import { discordReconcileInput } from '../temporal/schedules';
-import { auditWorkflowId, type DiscordReconcileResult, type GuildAuditRound, type RosterSyncInput, type RosterSyncResult } from '../workflows/shared';
-import { freshGuild, testKnex } from './db';
-import { BOT_TOKEN } from './discordHarness';
-import { startTestWorkers, type TestWorkers } from './temporal';
+import { testKnex } from './db';
+import { startDemoHarness, type DemoHarness } from './demoHarness';
 
 /**
  * The audit as the demo runs it: syncs end by asking for an audit; the guild's audit workflow runs
  * the rules and posts what officers have not been told to the stand-in's #audit-channel.
  */
 let knex: Knex;
-let blizzardStandin: BlizzardStandin;
-let discordStandin: DiscordStandin;
-let workers: TestWorkers;
-let rosterInput: RosterSyncInput;
-let config: Config;
+let h: DemoHarness;
 let guildId: number;
-let guildKey: string;
 let channelId: string;
-let sheet: { discordIdsCsv: string; charactersCsv: string };
+let discordStandin: DemoHarness['discordStandin'];
 
 beforeAll(async () => {
   knex = testKnex();
-  const g = await freshGuild(knex, 'audit-e2e');
-  guildId = g.id;
-  guildKey = g.key;
-  const guild = generateDemoGuild({ size: 60, seed: 7 });
-  guild.slug = g.nameSlug;
-  blizzardStandin = await startBlizzardStandin({ guild, ...DEMO_BLIZZARD_CREDENTIALS, port: 0, host: '127.0.0.1' });
-  const players = guild.characters.filter((c) => c.isMain).map((c) => ({ name: c.player, mainCharacter: c.name, rank: c.rank }));
-  const server = generateDemoDiscordServer({ size: 80, players });
-  channelId = server.auditChannelId;
-  discordStandin = await startDiscordStandin({ server, botToken: BOT_TOKEN, port: 0 });
-  sheet = demoSheet(guild, server);
-  const blizzard = new BlizzardClient({ apiUrl: blizzardStandin.url, oauthUrl: blizzardStandin.url, ...DEMO_BLIZZARD_CREDENTIALS, region: 'us', ratePerSecond: 100, ratePerHour: 36_000, timeoutMs: 5_000 });
-  const discord = new DiscordClient({ botToken: BOT_TOKEN, apiUrl: discordStandin.apiUrl, timeoutMs: 2_000, maxRateLimitWaitMs: 5_000 });
-  workers = await startTestWorkers({ knex, blizzard, discord, audit: { channelId, debounceSeconds: 1, settings: DEFAULT_AUDIT_SETTINGS } });
-  rosterInput = { guild: { region: 'us', realmSlug: g.realmSlug, nameSlug: g.nameSlug }, profileBatchSize: 20, blizzardTaskQueue: workers.taskQueues.blizzard };
-  const base = loadConfig(process.env);
-  config = {
-    ...base,
-    guild: { realmSlug: g.realmSlug, nameSlug: g.nameSlug, key: g.key },
-    discord: { ...base.discord, demo: true, botToken: BOT_TOKEN, guildId: server.guildId, apiUrl: discordStandin.apiUrl, auditChannelId: channelId, timeoutMs: 2_000 },
-  };
+  h = await startDemoHarness(knex);
+  guildId = h.guildId;
+  channelId = h.server.auditChannelId;
+  discordStandin = h.discordStandin;
 });
 afterAll(async () => {
-  await workers.shutdown();
-  await blizzardStandin.close();
-  await discordStandin.close();
+  await h.close();
   await knex.destroy();
 });
 
-const rosterSync = () =>
-  workers.client.workflow.execute('guildRosterSync', { workflowId: `test-audit-roster-${randomUUID()}`, taskQueue: workers.taskQueues.main, args: [rosterInput] }) as Promise<RosterSyncResult>;
-const reconcile = () =>
-  workers.client.workflow.execute('discordReconcile', { workflowId: `test-audit-discord-${randomUUID()}`, taskQueue: workers.taskQueues.main, args: [discordReconcileInput(config, workers.taskQueues)] }) as Promise<DiscordReconcileResult>;
-/** The guild's latest audit run, to its end. */
-const auditDone = async () => ((await workers.client.workflow.getHandle(auditWorkflowId(guildKey)).result()) as { rounds: GuildAuditRound[] }).rounds;
+const rosterSync = () => h.rosterSync();
+const reconcile = () => h.reconcile();
+const auditDone = () => h.auditDone();
 const posted = () => discordStandin.messages(channelId);
 
 describe('the audit, end to end', () => {
@@ -76,7 +39,7 @@ describe('the audit, end to end', () => {
     expect(synced.audit).toMatchObject({ status: 'requested' });
     const reconciled = await reconcile();
     expect(reconciled.audit).toMatchObject({ status: 'requested' });
-    await importSheet(knex, guildId, { ...sheet, dryRun: false, by: 'Mike' });
+    await importSheet(knex, guildId, { ...demoSheet(h.guild, h.server), dryRun: false, by: 'Mike' });
     // Whatever ran before the sheet, one more request reports on the guild as it is now.
     await reconcile();
     await auditDone();

@@ -1,19 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { DEMO_BLIZZARD_CREDENTIALS, loadConfig, type Config } from '../config';
 import { listPersons } from '../db/operations/identity/identityQueries';
 import { importSheet } from '../db/operations/identity/importSheet';
 import { confirmLink, rejectLink } from '../db/operations/identity/officerDecisions';
-import { BlizzardClient } from '../integrations/blizzard';
-import { DiscordClient } from '../integrations/discord';
 import { demoSheet } from '../scripts/demoSheet';
-import { generateDemoGuild, startBlizzardStandin, type BlizzardStandin } from '../standins/blizzard';
-import { generateDemoDiscordServer, startDiscordStandin, type DiscordStandin } from '../standins/discord';
-import { discordReconcileInput } from '../temporal/schedules';
-import type { DiscordReconcileResult, RosterSyncInput, RosterSyncResult } from '../workflows/shared';
-import { freshGuild, testKnex } from './db';
-import { BOT_TOKEN } from './discordHarness';
-import { startTestWorkers, type TestWorkers } from './temporal';
+import { testKnex } from './db';
+import { startDemoHarness, type DemoHarness } from './demoHarness';
 
 /**
  * The identity engine as the demo runs it: the demo guild synced from the Blizzard stand-in, its
@@ -21,52 +12,21 @@ import { startTestWorkers, type TestWorkers } from './temporal';
  * and the officers' sheet imported; then officers decide suggestions and the next syncs keep them.
  */
 let knex: Knex;
-let blizzardStandin: BlizzardStandin;
-let discordStandin: DiscordStandin;
-let workers: TestWorkers;
-let rosterInput: RosterSyncInput;
-let config: Config;
+let h: DemoHarness;
 let guildId: number;
-let sheet: { discordIdsCsv: string; charactersCsv: string };
 
 beforeAll(async () => {
   knex = testKnex();
-  const g = await freshGuild(knex, 'identity-e2e');
-  guildId = g.id;
-  const guild = generateDemoGuild({ size: 60, seed: 7 });
-  guild.slug = g.nameSlug;
-  blizzardStandin = await startBlizzardStandin({ guild, ...DEMO_BLIZZARD_CREDENTIALS, port: 0, host: '127.0.0.1' });
-  const players = guild.characters.filter((c) => c.isMain).map((c) => ({ name: c.player, mainCharacter: c.name, rank: c.rank }));
-  const server = generateDemoDiscordServer({ size: 80, players });
-  discordStandin = await startDiscordStandin({ server, botToken: BOT_TOKEN, port: 0 });
-  sheet = demoSheet(guild, server);
-  const blizzard = new BlizzardClient({ apiUrl: blizzardStandin.url, oauthUrl: blizzardStandin.url, ...DEMO_BLIZZARD_CREDENTIALS, region: 'us', ratePerSecond: 100, ratePerHour: 36_000, timeoutMs: 5_000 });
-  const discord = new DiscordClient({ botToken: BOT_TOKEN, apiUrl: discordStandin.apiUrl, timeoutMs: 2_000, maxRateLimitWaitMs: 5_000 });
-  workers = await startTestWorkers({ knex, blizzard, discord });
-  rosterInput = { guild: { region: 'us', realmSlug: g.realmSlug, nameSlug: g.nameSlug }, profileBatchSize: 20, blizzardTaskQueue: workers.taskQueues.blizzard };
-  const base = loadConfig(process.env);
-  config = {
-    ...base,
-    guild: { realmSlug: g.realmSlug, nameSlug: g.nameSlug, key: g.key },
-    discord: { ...base.discord, demo: true, botToken: BOT_TOKEN, guildId: server.guildId, apiUrl: discordStandin.apiUrl, auditChannelId: server.auditChannelId, timeoutMs: 2_000 },
-  };
+  h = await startDemoHarness(knex, { audit: { post: false } });
+  guildId = h.guildId;
 });
 afterAll(async () => {
-  await workers.shutdown();
-  await blizzardStandin.close();
-  await discordStandin.close();
+  await h.close();
   await knex.destroy();
 });
 
-const rosterSync = () =>
-  workers.client.workflow.execute('guildRosterSync', { workflowId: `test-identity-roster-${randomUUID()}`, taskQueue: workers.taskQueues.main, args: [rosterInput] }) as Promise<RosterSyncResult>;
-const reconcile = () =>
-  workers.client.workflow.execute('discordReconcile', {
-    workflowId: `test-identity-discord-${randomUUID()}`,
-    taskQueue: workers.taskQueues.main,
-    args: [discordReconcileInput(config, workers.taskQueues)],
-  }) as Promise<DiscordReconcileResult>;
-
+const rosterSync = () => h.rosterSync();
+const reconcile = () => h.reconcile();
 const allPersons = async () => (await listPersons(knex, guildId, { page: 1, pageSize: 200 })).persons;
 const described = (l: { character: { name: string } | null; discordMember: { username: string } | null }) => l.character?.name ?? `@${l.discordMember!.username}`;
 
@@ -79,7 +39,7 @@ describe('identity, end to end', () => {
     // Discord nicknames that are mains' names are suggestions until officers (or their sheet) say so.
     expect((reconciled.identity as { suggested: number }).suggested).toBeGreaterThan(0);
 
-    const report = await importSheet(knex, guildId, { ...sheet, dryRun: false, by: 'Mike' });
+    const report = await importSheet(knex, guildId, { ...demoSheet(h.guild, h.server), dryRun: false, by: 'Mike' });
     expect(report.players).toBe(5);
     expect(report.problems.map((p) => `${p.sheet} ${p.row}`)).toEqual(expect.arrayContaining(['DiscordIDs 7', 'DiscordIDs 8']));
 
