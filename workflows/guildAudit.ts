@@ -1,6 +1,6 @@
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/auditActivities';
-import type { DiscordPostActivities } from '../activities/discordPostActivities';
+import { discordPosting } from './postToDiscord';
 import { auditRequestedSignal, type AuditRequest, type GuildAuditInput, type GuildAuditRound } from './shared';
 
 const audit = proxyActivities<AuditActivities>({
@@ -24,19 +24,7 @@ export async function guildAudit(input: GuildAuditInput): Promise<{ rounds: Guil
   setHandler(auditRequestedSignal, (r) => {
     requests.push(r);
   });
-  const discord = proxyActivities<DiscordPostActivities>({
-    taskQueue: input.discordTaskQueue,
-    startToCloseTimeout: '2 minutes',
-    // Posting heartbeats every 2 s: a worker lost mid-post is noticed in 10 s, and the part is retried.
-    heartbeatTimeout: '10 seconds',
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '1 minute',
-      maximumAttempts: 50,
-      nonRetryableErrorTypes: ['DiscordAccessError', 'DiscordNotFoundError', 'DiscordMessageTooLarge'],
-    },
-  });
+  const discord = discordPosting(input.discordTaskQueue);
 
   const rounds: GuildAuditRound[] = [];
   let handled = 0;

@@ -13,10 +13,16 @@ export interface PostToDiscordInput extends PostDiscordMessageInput {
  */
 export async function postToDiscord(input: PostToDiscordInput): Promise<PostDiscordMessageResult> {
   const { discordTaskQueue, ...message } = input;
-  const discord = proxyActivities<DiscordPostActivities>({
-    taskQueue: discordTaskQueue ?? TASK_QUEUES.discord,
+  return discordPosting(discordTaskQueue ?? TASK_QUEUES.discord).postDiscordMessage(message);
+}
+
+/** Posting activities on the Discord queue, with the timeouts and retries every post uses. */
+export function discordPosting(taskQueue: string) {
+  return proxyActivities<DiscordPostActivities>({
+    taskQueue,
     // Long enough for @discordjs/rest's own three re-sends after timeouts.
     startToCloseTimeout: '2 minutes',
+    // Posting heartbeats every 2 s: a worker lost mid-post is noticed in 10 s, and the post retried.
     heartbeatTimeout: '10 seconds',
     retry: {
       initialInterval: '1 second',
@@ -26,5 +32,4 @@ export async function postToDiscord(input: PostToDiscordInput): Promise<PostDisc
       nonRetryableErrorTypes: ['DiscordAccessError', 'DiscordNotFoundError', 'DiscordMessageTooLarge', 'DiscordError'],
     },
   });
-  return discord.postDiscordMessage(message);
 }

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../standins/blizzard/demoGuild';
 import { messageProblems, messageReference, withReference, type DiscordEmbed, type DiscordMessage } from '../discord/messages';
 import { findingField, minimumMessages, packReport, RESOLVED_COLOUR, type ReportInput } from './report';
 import { AUDIT_RULES, RULE_TITLES, type AuditRule, type Finding, type Severity } from './types';
@@ -7,17 +8,8 @@ const YELLOW = 0xf1c40f;
 const GREY = 0x95a5a6;
 const REF = messageReference('x'.repeat(25));
 
-/** Small seeded generator: the big guild is the same guild on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same guild on every run: a seeded generator. */
+const seeded = mulberry32;
 
 const PEOPLE = ['Rocket', 'Zatañña', '小龍', 'ash', 'Ash', 'Bexley', 'Ørjan', 'Siobhán', 'Dmitri', 'Élodie', 'Yuki', 'Priya', 'Tomasz', 'Kat', 'Jules', 'Mo'];
 const NAME_STARTS = ['Zatañña', '小龍', 'Bright', 'Storm', 'Shadow', 'Moon', 'Grim', 'Fel', 'Thorn', 'Ember', 'Frost', 'Ash', 'Dusk', 'Iron', 'Sun', 'Wild', 'Stone', 'Raven', 'Mist', 'Blood', 'Gold', 'Star', 'Rune', 'Void', 'Ørn'];
