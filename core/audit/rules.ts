@@ -58,7 +58,7 @@ export interface AuditFlag {
 }
 
 export interface AuditSettings {
-  /** A main not seen in game for this many days is reported (STALE_DAYS). */
+  /** A main not seen in game for this many days is reported (AUDIT_STALE_DAYS). */
   staleDays: number;
   /** A character Blizzard has not shown for this many days is reported. */
   unavailableDays: number;
