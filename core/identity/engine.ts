@@ -92,6 +92,7 @@ export interface IdentityPlan {
 const MAX_SUGGESTIONS = 3;
 
 const NONE: ReadonlySet<number> = new Set();
+const DIGITS = /^\d+$/;
 
 /** Targets as numbers (characters positive, Discord members negative): cheap map keys at 10,000s. */
 type Key = number;
@@ -419,7 +420,8 @@ class MemberIndex {
       for (const n of [m.username, m.username.replace(/#\d{4}$/, ''), m.globalName, m.nickname]) {
         if (!n) continue;
         keys.add(exactNameKey(n));
-        for (const part of n.split(/[\s|/,()[\]]+/u)) if (part) keys.add(exactNameKey(part)).add(foldedNameKey(part));
+        // Names start with a letter: "Player 12" is found under "player", never under "12".
+        for (const part of n.split(/[\s|/,()[\]]+/u)) if (part && !DIGITS.test(part)) keys.add(exactNameKey(part)).add(foldedNameKey(part));
       }
       for (const k of keys) {
         const list = this.byPart.get(k);
