@@ -218,13 +218,18 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     // Officers added to this person (a bank alt, a Discord account): its own characters stay.
     else if (mainHolder !== undefined && decidedPersons.has(mainHolder) && !isRejected(charKey(main.id), mainHolder)) person = mainHolder;
     else {
-      const holders = new Map<number, number>();
+      // Groups are a few characters: small arrays, not a map per group.
+      const holders: [person: number, weight: number][] = [];
       for (const c of g.characters) {
         const p = autoHolder.get(charKey(c.id));
         // Never a person an officer took the main out of: the group follows its main.
-        if (p !== undefined && !taken.has(p) && !isRejected(charKey(main.id), p)) holders.set(p, (holders.get(p) ?? 0) + (c.id === main.id ? 1000 : 1));
+        if (p === undefined || taken.has(p) || isRejected(charKey(main.id), p)) continue;
+        const weight = c.id === main.id ? 1000 : 1;
+        const seen = holders.find((h) => h[0] === p);
+        if (seen) seen[1] += weight;
+        else holders.push([p, weight]);
       }
-      const best = [...holders].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+      const best = holders.sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
       person = best ? best[0] : `new:${main.id}`;
       if (best) taken.add(best[0]);
     }
@@ -317,7 +322,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
       flagDiscordContradiction(g.person, g.characters);
       continue;
     }
-    const best = new Map<number, Candidate & { characterId: number }>();
+    const best: (Candidate & { characterId: number })[] = [];
     const refused = (typeof g.person === 'number' ? refusedBy.get(g.person) : undefined) ?? NONE;
     for (const c of g.characters) {
       const hints = hintsOf(c);
@@ -332,12 +337,13 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
           if (!g.decided && !isRejected(charKey(c.id), owner)) joinSuggestions.set(charKey(c.id), { person: owner, characterId: c.id, memberId: null, status: 'suggested', source: 'matcher', confidence: cand.confidence, evidence: cand.evidence });
           continue;
         }
-        const prev = best.get(cand.memberId);
-        if (!prev || cand.confidence > prev.confidence) best.set(cand.memberId, { ...cand, characterId: c.id });
+        const at = best.findIndex((b) => b.memberId === cand.memberId);
+        if (at < 0) best.push({ ...cand, characterId: c.id });
+        else if (cand.confidence > best[at]!.confidence) best[at] = { ...cand, characterId: c.id };
       }
     }
-    if (best.size === 0) continue;
-    const candidates = [...best.values()].sort((a, b) => b.confidence - a.confidence || a.memberId - b.memberId);
+    if (best.length === 0) continue;
+    const candidates = best.sort((a, b) => b.confidence - a.confidence || a.memberId - b.memberId);
     proposals.push({ group: g, candidates });
     const sure = candidates.filter(isSure);
     if (sure.length === 1) sureClaims.set(sure[0]!.memberId, (sureClaims.get(sure[0]!.memberId) ?? 0) + 1);
