@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/auditActivities';
 import type { IdentityActivities, IdentityTrigger } from '../activities/identityActivities';
-import type { IdentityRunCounts } from '../db/operations/identity/runIdentity';
+import type { IdentityRunCounts } from '../core/identity/engine';
 import { innermostMessage } from './failures';
 
 const identity = proxyActivities<IdentityActivities>({

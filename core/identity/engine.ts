@@ -89,6 +89,21 @@ export interface IdentityPlan {
   unknownMains: { characterId: number; evidence: Evidence }[];
 }
 
+/** What one identity run changed and how the guild stands after it (the sync results carry it). */
+export interface IdentityRunCounts {
+  persons: number;
+  personsCreated: number;
+  personsRemoved: number;
+  linksCreated: number;
+  linksChanged: number;
+  linksWithdrawn: number;
+  linksUnchanged: number;
+  confirmed: number;
+  suggested: number;
+  flagged: number;
+  unknownMains: number;
+}
+
 const MAX_SUGGESTIONS = 3;
 
 const NONE: ReadonlySet<number> = new Set();

@@ -99,17 +99,15 @@ export async function runAudit(knex: Knex, guildId: number, settings: AuditSetti
       // Back after being resolved: new again, to be told again.
       await trx('audit_issues').where({ id }).update({ ...issueColumns(finding), first_seen_at: now, last_seen_at: now, resolved_at: null, notified_at: null, report_id: null, resolved_report_id: null });
     }
-    if (plan.seen.length > 0) {
-      // One statement for every issue still there: its wording and last_seen.
-      for (let i = 0; i < plan.seen.length; i += 2000) {
-        const rows = plan.seen.slice(i, i + 2000).map(({ id, finding }) => ({ id, ...issueColumns(finding) }));
-        await trx.raw(
-          `UPDATE audit_issues a SET last_seen_at = ?, severity = r.severity, summary = r.summary, action = r.action, subject = r.subject, details = r.details
-           FROM jsonb_to_recordset(?::jsonb) AS r(id int, severity text, summary text, action text, subject jsonb, details jsonb)
-           WHERE a.id = r.id`,
-          [now, JSON.stringify(rows.map((r) => ({ ...r, subject: JSON.parse(r.subject), details: JSON.parse(r.details) })))],
-        );
-      }
+    // One statement per 2,000 issues still there: their wording and last_seen.
+    for (let i = 0; i < plan.seen.length; i += 2000) {
+      const rows = plan.seen.slice(i, i + 2000).map(({ id, finding: f }) => ({ id, severity: f.severity, summary: f.summary, action: f.action, subject: f.subject, details: f.details }));
+      await trx.raw(
+        `UPDATE audit_issues a SET last_seen_at = ?, severity = r.severity, summary = r.summary, action = r.action, subject = r.subject, details = r.details
+         FROM jsonb_to_recordset(?::jsonb) AS r(id int, severity text, summary text, action text, subject jsonb, details jsonb)
+         WHERE a.id = r.id`,
+        [now, JSON.stringify(rows)],
+      );
     }
     for (let i = 0; i < plan.resolve.length; i += 5000) await trx('audit_issues').whereIn('id', plan.resolve.slice(i, i + 5000)).update({ resolved_at: now });
 

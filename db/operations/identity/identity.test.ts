@@ -38,6 +38,15 @@ describe('runIdentity on PostgreSQL', () => {
     const second = await runIdentity(knex, g.guildId);
     expect(second).toMatchObject({ personsCreated: 0, linksCreated: 0, linksChanged: 0, linksWithdrawn: 0 });
     expect(await knex('identity_link_events').where({ guild_id: g.guildId }).count('* as n')).toEqual(events);
+
+    // An officer note naming kazzy turns the suggestion into a link, in place, with the new evidence.
+    const suggestion = await knex('identity_links').where({ guild_id: g.guildId, discord_member_id: g.member.kazzy }).first('id', 'status');
+    expect(suggestion.status).toBe('suggested');
+    await knex('wow_characters').where({ id: g.char.Kazgor }).update({ officer_note: 'Discord: kazzy' });
+    expect(await runIdentity(knex, g.guildId)).toMatchObject({ linksChanged: 1, linksCreated: 0, linksWithdrawn: 0 });
+    const now = await knex('identity_links').where({ id: suggestion.id }).first('status', 'confidence', 'evidence');
+    expect(now).toMatchObject({ status: 'confirmed', confidence: 1 });
+    expect(now.evidence.map((e: { rule: string }) => e.rule)).toEqual(['discord_handle_in_note', 'nickname_is_character']);
   });
 
   it("keeps an officer's rejection through re-syncs, and a confirmation even when the evidence goes", async () => {

@@ -1,21 +1,10 @@
 import type { Knex } from 'knex';
-import { planIdentity, type EngineLink, type IdentityInput, type PersonRef } from '../../../core/identity/engine';
+import { planIdentity, type EngineLink, type IdentityInput, type IdentityRunCounts, type PersonRef } from '../../../core/identity/engine';
+
+export type { IdentityRunCounts };
 import { diffLinks, type LinkEvent } from '../../../core/identity/diff';
 import { linkTotals } from './identityQueries';
 
-export interface IdentityRunCounts {
-  persons: number;
-  personsCreated: number;
-  personsRemoved: number;
-  linksCreated: number;
-  linksChanged: number;
-  linksWithdrawn: number;
-  linksUnchanged: number;
-  confirmed: number;
-  suggested: number;
-  flagged: number;
-  unknownMains: number;
-}
 
 /** Serialises identity work per guild: runs after syncs and officers' decisions never interleave. */
 export async function lockIdentity(trx: Knex.Transaction, guildId: number): Promise<void> {
@@ -93,10 +82,15 @@ export async function runIdentityIn(trx: Knex.Transaction, guildId: number): Pro
   // Removals before inserts: a character moving persons must leave before it arrives.
   const removed = diff.removals.map((l) => l.id);
   for (let i = 0; i < removed.length; i += 5000) await trx('identity_links').whereIn('id', removed.slice(i, i + 5000)).delete();
-  for (const u of diff.updates) {
-    await trx('identity_links')
-      .where({ id: u.id })
-      .update({ status: u.link.status, source: u.link.source, confidence: u.link.confidence, evidence: JSON.stringify(u.link.evidence), updated_at: trx.fn.now() });
+  // Changed links in one statement per 2,000: a reworded note can touch thousands at once.
+  for (let i = 0; i < diff.updates.length; i += 2000) {
+    const rows = diff.updates.slice(i, i + 2000).map((u) => ({ id: u.id, status: u.link.status, source: u.link.source, confidence: u.link.confidence, evidence: u.link.evidence }));
+    await trx.raw(
+      `UPDATE identity_links l SET status = r.status, source = r.source, confidence = r.confidence, evidence = r.evidence, updated_at = now()
+       FROM jsonb_to_recordset(?::jsonb) AS r(id int, status text, source text, confidence numeric, evidence jsonb)
+       WHERE l.id = r.id`,
+      [JSON.stringify(rows)],
+    );
   }
   const linkIds = new Map<string, number>();
   for (let i = 0; i < diff.inserts.length; i += 2000) {
