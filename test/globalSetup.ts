@@ -7,10 +7,10 @@ import { providePostgres } from '../scripts/provision/postgres';
 import { resolveTemporalCli } from '../scripts/provision/temporalCli';
 import { startTemporalDevServer } from '../scripts/provision/temporalDevServer';
 import { getFreePort } from '../scripts/provision/waitFor';
-import { PROJECT_DIR, TEST_ENV_FILE } from './testEnvFile';
+import { PROJECT_DIR, TEST_ENV_FILE, TEST_RUN_ID } from './testEnvFile';
 
 const TEST_DIR = path.dirname(TEST_ENV_FILE);
-const DB_NAME = 'patt_test';
+const DB_NAME = TEST_RUN_ID ? `patt_test_${TEST_RUN_ID}` : 'patt_test';
 
 /**
  * The suite's real servers, started once: PostgreSQL (TEST_DATABASE_URL, else the local server on
