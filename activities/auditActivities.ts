@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../config/logger';
 import type { AuditSettings } from '../core/audit/rules';
 import { completeAuditReport, prepareAuditReport, type PreparedReport } from '../db/operations/audit/auditReports';
+import { firstReportState, type FirstReportSeed } from '../db/operations/audit/firstReport';
 import { runAudit, type AuditRunCounts } from '../db/operations/audit/runAudit';
 import { auditRequestedSignal, auditWorkflowId, type GuildAuditInput } from '../workflows/shared';
 
@@ -11,6 +12,16 @@ export interface AuditDeps {
   channelId: string | null;
   debounceSeconds: number;
   settings: AuditSettings;
+  /**
+   * What the guild's first report waits for (AUDIT_FIRST_REPORT_WAITS_FOR) unless an officer
+   * releases it; absent or empty: the first report goes out at once.
+   */
+  firstReportWaitsFor?: FirstReportSeed[];
+}
+
+/** The first report is held: the round tracked findings, prepared nothing; waitingFor says why. */
+export interface HeldReport {
+  held: FirstReportSeed[];
 }
 
 /** The audit's database steps (main task queue), and the request every sync ends with. */
@@ -47,7 +58,17 @@ export function createAuditActivities(deps: { knex: Knex; logger: Logger; client
       return counts;
     },
 
-    async prepareAuditReport(input: { guildId: number; channelId: string }): Promise<PreparedReport | null> {
+    /**
+     * Fixes the next report, or null when there is nothing to tell. While the guild's first report is
+     * held (not seeded, not released), nothing is prepared: the findings stay untold for the report
+     * that goes out once it is.
+     */
+    async prepareAuditReport(input: { guildId: number; channelId: string }): Promise<PreparedReport | HeldReport | null> {
+      const hold = await firstReportState(knex, input.guildId, deps.audit.firstReportWaitsFor ?? []);
+      if (hold.state === 'held') {
+        logger.info({ guildId: input.guildId, waitingFor: hold.waitingFor }, 'first audit report held until the guild is seeded or an officer releases it');
+        return { held: hold.waitingFor };
+      }
       const guild = await knex('guilds').where({ id: input.guildId }).first('name', 'name_slug');
       return prepareAuditReport(knex, input.guildId, input.channelId, guild.name ?? guild.name_slug);
     },

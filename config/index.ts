@@ -68,6 +68,11 @@ const envSchema = z.object({
   AUDIT_UNAVAILABLE_DAYS: z.coerce.number().int().min(1).max(365).default(3),
   AUDIT_GRACE_HOURS: z.coerce.number().min(0).max(168).default(12),
   AUDIT_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  AUDIT_FIRST_REPORT_WAITS_FOR: z
+    .string()
+    .default('addon,sheet')
+    .transform((s) => [...new Set(s.split(',').map((w) => w.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(['addon', 'sheet'], { error: 'a comma-separated list of addon and sheet, or empty to post the first report at once' }))),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -119,6 +124,11 @@ export interface Config {
     settings: { staleDays: number; unavailableDays: number; graceHours: number };
     /** Quiet seconds after the last sync or upload before the audit runs: a burst makes one report. */
     debounceSeconds: number;
+    /**
+     * What a guild's first report waits for (held, but previewable) until an officer releases it:
+     * the first addon upload imported and/or the first real sheet import. Empty: post at once.
+     */
+    firstReportWaitsFor: ('addon' | 'sheet')[];
   };
 }
 
@@ -219,6 +229,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     audit: {
       settings: { staleDays: e.AUDIT_STALE_DAYS, unavailableDays: e.AUDIT_UNAVAILABLE_DAYS, graceHours: e.AUDIT_GRACE_HOURS },
       debounceSeconds: e.AUDIT_DEBOUNCE_SECONDS,
+      firstReportWaitsFor: e.AUDIT_FIRST_REPORT_WAITS_FOR,
     },
   };
 }

@@ -4,6 +4,7 @@ import * as discordSync from './20261124170000_discord_sync';
 import * as addonNotes from './20261124180000_addon_notes';
 import * as identity from './20261124190000_identity';
 import * as audit from './20261124200000_audit';
+import * as sheetImports from './20261124210000_sheet_imports';
 
 /**
  * Migrations are listed here rather than found on disk, so the same code runs from TypeScript
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124180000_addon_notes': addonNotes,
   '20261124190000_identity': identity,
   '20261124200000_audit': audit,
+  '20261124210000_sheet_imports': sheetImports,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -35,7 +35,12 @@ runMain(async () => {
     blizzard,
     discord,
     logger,
-    audit: { channelId: config.discord.auditChannelId ?? null, debounceSeconds: config.audit.debounceSeconds, settings: config.audit.settings },
+    audit: {
+      channelId: config.discord.auditChannelId ?? null,
+      debounceSeconds: config.audit.debounceSeconds,
+      settings: config.audit.settings,
+      firstReportWaitsFor: config.audit.firstReportWaitsFor,
+    },
     workflows: fs.existsSync(bundlePath)
       ? { workflowBundle: { codePath: bundlePath } }
       : { workflowsPath: require.resolve('../workflows') },

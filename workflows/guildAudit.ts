@@ -42,14 +42,18 @@ export async function guildAudit(input: GuildAuditInput): Promise<{ rounds: Guil
 
     const counts = await audit.runAuditStep({ guildId: input.guildId, settings: input.settings });
     let report: GuildAuditRound['report'] = null;
+    let heldFor: GuildAuditRound['held'];
     if (input.channelId) {
-      report = await audit.prepareAuditReport({ guildId: input.guildId, channelId: input.channelId });
-      if (report) {
+      const prepared = await audit.prepareAuditReport({ guildId: input.guildId, channelId: input.channelId });
+      // The guild's first report is held (not seeded yet): findings are tracked, nothing is told.
+      if (prepared && 'held' in prepared) heldFor = prepared.held;
+      else if (prepared) {
+        report = prepared;
         for (let part = 0; part < report.parts; part += 1) await discord.postAuditReportPart({ reportId: report.reportId, part });
         await audit.completeAuditReport({ reportId: report.reportId });
       }
     }
-    rounds.push({ reasons: [...new Set(batch.map((r) => r.reason))], counts, report });
+    rounds.push({ reasons: [...new Set(batch.map((r) => r.reason))], counts, report, ...(heldFor ? { held: heldFor } : {}) });
   }
   return { rounds };
 }

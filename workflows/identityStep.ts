@@ -35,7 +35,7 @@ const auditRequest = proxyActivities<AuditActivities>({
  * the syncs and uploads of one burst make one report. A failure to ask is reported with the sync's
  * result; the next sync asks again.
  */
-export async function requestAudit(guildId: number, reason: IdentityTrigger | 'discord_event'): Promise<{ status: 'requested'; workflowId: string } | { status: 'failed'; message: string }> {
+export async function requestAudit(guildId: number, reason: IdentityTrigger | 'discord_event' | 'sheet_import'): Promise<{ status: 'requested'; workflowId: string } | { status: 'failed'; message: string }> {
   try {
     return { status: 'requested', ...(await auditRequest.requestAudit({ guildId, reason })) };
   } catch (err) {

@@ -130,6 +130,37 @@ export const discordMemberEventSignal = defineSignal<[DiscordMemberEvent]>('disc
 /** One import per upload: starting it twice (a retried request) finds the first. */
 export const addonImportWorkflowId = (guildKey: string, uploadId: number) => `addon-import-${guildKey.replace(/\//g, '-')}-${uploadId}`;
 
+// ---- Identity updates and sheet imports -------------------------------------------------------
+
+/**
+ * One identity workflow per guild: officers' decisions and `identity run` signal it (with start),
+ * so requests that arrive together make one identity step and the engine never runs twice at once
+ * from here. Each caller waits for the round that covered its request.
+ */
+export const identityUpdateWorkflowId = (guildKey: string) => `identity-${guildKey.replace(/\//g, '-')}`;
+export interface IdentityUpdateRequest {
+  /** The caller's own id, to find the round that covered it in the result. */
+  requestId: string;
+  reason: 'officer_decision' | 'manual';
+}
+export const identityUpdateRequestedSignal = defineSignal<[IdentityUpdateRequest]>('identity-update-requested');
+export interface IdentityUpdateInput {
+  guildId: number;
+  /** Requests carried over from the previous run (continue-as-new). */
+  pending?: IdentityUpdateRequest[];
+  /** Rounds of earlier runs of this chain, so a caller that follows the chain still finds its round. */
+  earlier?: IdentityUpdateRound[];
+}
+export interface IdentityUpdateRound {
+  requestIds: string[];
+  reasons: string[];
+  identity: IdentityStepResult;
+  audit: AuditRequestResult;
+}
+
+/** One import per recorded sheet: starting it twice (a re-send joining a running import) finds the first. */
+export const sheetImportWorkflowId = (guildKey: string, importId: number) => `sheet-import-${guildKey.replace(/\//g, '-')}-${importId}`;
+
 // ---- Audit ------------------------------------------------------------------------------------
 
 /** One audit workflow per guild at a time: requests while it waits or runs join it. */
@@ -153,4 +184,6 @@ export interface GuildAuditRound {
   reasons: string[];
   counts: { findings: number; opened: number; reopened: number; resolved: number; stillOpen: number; toReport: number };
   report: { reportId: number; parts: number; first: boolean; findings: number; resolved: number } | null;
+  /** The guild's first report was held: what it still waits for (AUDIT_FIRST_REPORT_WAITS_FOR). */
+  held?: ('addon' | 'sheet')[];
 }
