@@ -112,6 +112,8 @@ describe('reading notes', () => {
     ['alt of Trogmoon (Trogmoon)', main('Trogmoon')],
     ['ALT(Trogmoon) [Trog]', [['main_named', 'Trogmoon'], ['player_named', 'Trog']]],
     ['Trogmoon alt, discord trogmoon', [['discord_handle', 'trogmoon'], ['main_named', 'Trogmoon']]],
+    ['alt Discord: trog Bob', discord('trog')],
+    ['Discord: trog =Mike', [['discord_handle', 'trog'], ['main_named', 'Mike']]],
     ['Trogmoon, mike.trog', [['discord_handle', 'mike.trog'], ['player_named', 'Trogmoon']]],
 
     // Through colour codes, in both cases.

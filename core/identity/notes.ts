@@ -113,7 +113,7 @@ const END = `(?![\\p{L}\\p{M}\\p{N}_@#]|[.${APOS}\\-][\\p{L}\\p{N}])`;
 /** A word such as "alt" or "main" standing on its own. */
 const W = (word: string) => `(?<![\\p{L}\\p{N}_])${word}(?![\\p{L}\\p{N}_])`;
 /** A Discord handle after a label: anything up to a space or a separator (legacy names had any character). */
-const HANDLE = `[^\\s,;|()\\[\\]<>"/]{2,37}`;
+const HANDLE = `[^\\s\\0,;|()\\[\\]<>"/]{2,37}`;
 
 interface Format {
   kind: NoteHintKind;
@@ -135,9 +135,9 @@ const FORMATS: Format[] = [
   { kind: 'discord_handle', re: rx(`${W('(?:discord|disc|dc)')}(?:\\s*(?:name|handle|id|tag|user(?:name)?))?\\s*[:=\\-]\\s*@?(${HANDLE})`), pick: (m) => handle(m[1]!) },
   { kind: 'discord_handle', re: rx(`${W('discord')}(?:\\s+(?:name|handle|id|tag|user(?:name)?|is))?\\s+@?(${HANDLE})`), pick: (m) => handle(m[1]!) },
   // A legacy tag anywhere: "Trog#1234" (the discriminator is kept: it is part of the handle).
-  { kind: 'discord_handle', re: rx(`(?<![^\\s(\\[,;|/:])@?([^\\s#@,;|()\\[\\]<>:/"]{2,32}#\\d{4})(?!\\d)`), pick: (m) => handle(m[1]!) },
+  { kind: 'discord_handle', re: rx(`(?<![^\\s(\\[,;|/:\\0])@?([^\\s\\0#@,;|()\\[\\]<>:/"]{2,32}#\\d{4})(?!\\d)`), pick: (m) => handle(m[1]!) },
   // A new-style username on its own: lower case with a dot or underscore ("mike.trog", "sk8_er").
-  { kind: 'discord_handle', re: rx(`(?<![^\\s(\\[,;|/])@?([a-z0-9_.]{2,32})(?![^\\s)\\],;|/])`, 'gu'), pick: (m) => (bareUsername(m[1]!) ? m[1]! : null) },
+  { kind: 'discord_handle', re: rx(`(?<![^\\s(\\[,;|/\\0])@?([a-z0-9_.]{2,32})(?![^\\s)\\],;|/\\0])`, 'gu'), pick: (m) => (bareUsername(m[1]!) ? m[1]! : null) },
 
   { kind: 'main_named', re: rx(`${W('alt')}\\s+(?:of|to|for)(?:\\s*:)?\\s+@?(${NAME_REALM})${END}`) },
   { kind: 'main_named', re: rx(`${W('main')}(?:\\s+(?:char|character|toon))?\\s*(?:is\\s+|[:=\\-]\\s*)@?(${NAME_REALM})${END}`) },
@@ -151,18 +151,18 @@ const FORMATS: Format[] = [
   // LibAlts: "A:X", "A: X" ("A" alone: "AKA:" is not it).
   { kind: 'main_named', re: rx(`${W('a')}\\s*:\\s*@?(${NAME_REALM})${END}`) },
   // LibAlts: "=X", "= X", at the start or after a separator ("rank = X" says nothing).
-  { kind: 'main_named', re: rx(`(?:^|(?<=[,;|(\\[/]))\\s*=\\s*@?(${NAME_REALM})${END}`) },
+  { kind: 'main_named', re: rx(`(?:^|(?<=[,;|(\\[/\\0]))\\s*=\\s*@?(${NAME_REALM})${END}`) },
 
   { kind: 'player_named', re: rx(`${W('a\\.?k\\.?a\\.?')}\\s*[:=\\-]?\\s*@?(${NAME_REALM})${END}`) },
   { kind: 'player_named', re: rx(`\\[\\s*@?(${NAME_REALM})\\s*\\]`) },
   { kind: 'player_named', re: rx(`\\(\\s*@?(${NAME_REALM})\\s*\\)`) },
-  { kind: 'player_named', re: rx(`(?<![^\\s(\\[,;|/])@(${NAME_REALM})${END}`) },
+  { kind: 'player_named', re: rx(`(?<![^\\s(\\[,;|/\\0])@(${NAME_REALM})${END}`) },
 ];
 
 const LONE = rx(`^@?(${NAME_REALM})$`, 'u');
 const FIRST_WORD = rx(`^(${NAME})${END}`, 'u');
 /** What is left around the formats read: separators and punctuation say nothing. */
-const LEFTOVER_EDGES = /^[\s|/,;:.!\-–—•*~"]+|[\s|/,;:.!\-–—•*~"]+$/gu;
+const LEFTOVER_EDGES = /^[\s\0|/,;:.!\-–—•*~"]+|[\s\0|/,;:.!\-–—•*~"]+$/gu;
 
 /**
  * The hints of one note, strongest format first. The officer note is read before the public note by
@@ -183,7 +183,8 @@ export function readNote(note: string | null | undefined, source: NoteHint['sour
     return true;
   };
 
-  // What the formats have read is blanked out (same length, so positions still match the text).
+  // What the formats have read is blanked out with NULs (same length, so positions still match the
+  // text; not spaces, so no later format reads across it: "alt Discord: trog Bob" does not name Bob).
   let rest = text;
   for (const f of FORMATS) {
     const read: [number, number][] = [];
@@ -193,7 +194,7 @@ export function readNote(note: string | null | undefined, source: NoteHint['sour
       add(f.kind, value, m[0]);
       read.push([m.index!, m.index! + m[0].length]);
     }
-    for (const [from, to] of read) rest = rest.slice(0, from) + ' '.repeat(to - from) + rest.slice(to);
+    for (const [from, to] of read) rest = rest.slice(0, from) + '\0'.repeat(to - from) + rest.slice(to);
   }
 
   // A note that is one name ("Trogmoon") names the player or the main.
