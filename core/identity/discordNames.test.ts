@@ -30,6 +30,7 @@ describe('the names a Discord member goes by', () => {
     ['every kind of bracket', member('shodoom', null, '「Sho」『Doom』〔Shodh〕{Shomage}<Shopriest>[Shomonk]'), [['shodoom', 'username', true], ['「Sho」『Doom』〔Shodh〕{Shomage}<Shopriest>[Shomonk]', 'nickname', true], ['Sho', 'nickname', false], ['Doom', 'nickname', false], ['Shodh', 'nickname', false], ['Shomage', 'nickname', false], ['Shopriest', 'nickname', false], ['Shomonk', 'nickname', false]]],
     ['role words are dropped', member('tank_mike', null, 'Mike (Tank) - Officer'), [['tank_mike', 'username', true], ['Mike (Tank) - Officer', 'nickname', true], ['mike', 'username', false]]],
     ['raider, healer, dps, member, trial, alt, main', member('x_y', null, 'Raider Healer DPS Member Trial Alt Main Trog'), [['x_y', 'username', true], ['Raider Healer DPS Member Trial Alt Main Trog', 'nickname', true], ['Trog', 'nickname', false]]],
+    ['titles and gamer wings are dropped', member('trog', null, 'Dr. Trogmoon / xX_Trog_Xx'), [['trog', 'username', true], ['Dr. Trogmoon / xX_Trog_Xx', 'nickname', true], ['Trogmoon', 'nickname', false]]],
     ['digits only and one letter are dropped', member('skate', null, 'Skate 2 x 1999'), [['skate', 'username', true], ['Skate 2 x 1999', 'nickname', true]]],
 
     // Decorations: symbols and emoji separate, never belong to a name.

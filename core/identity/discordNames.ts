@@ -28,8 +28,8 @@ export interface DiscordNamesOptions {
   guildTags?: string[];
 }
 
-/** Words in server names that say a rank or role, not who someone is (besides those notes never read as names). */
-const RANK_WORDS = new Set(['co', 'rl', 'gl', 'mod', 'mods', 'admin', 'bot', 'staff', 'lead', 'raidlead', 'officer', 'gm']);
+/** Words in server names that say a rank, role or title, not who someone is (besides those notes never read as names). */
+const RANK_WORDS = new Set(['co', 'rl', 'gl', 'mod', 'mods', 'admin', 'bot', 'staff', 'lead', 'raidlead', 'officer', 'gm', 'dr', 'mr', 'mrs', 'ms', 'jr', 'sr', 'xx']);
 
 /**
  * Zero-width characters, variation selectors and tag characters: invisible glue of emoji, which would
