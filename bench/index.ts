@@ -11,6 +11,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   'discord-reconcile': discordReconcileBenchmark,
   identity: identityBenchmark,
   audit: auditBenchmark,
+  'match-quality': (args) => import('./matchQuality').then((m) => m.matchQualityBenchmark(args)),
 };
 
 runMain(async () => {
