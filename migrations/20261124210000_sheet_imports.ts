@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('sheet_imports', (t) => {
-    t.comment("The officers' sheet as sent (CLI, API, demo): imported by the sheetImport workflow, which stores its report here.");
+    t.comment("The officers sheet as sent (CLI, API, demo): imported by the sheetImport workflow, which stores its report here.");
     t.increments('id').primary();
     t.integer('guild_id').notNullable().references('guilds.id').onDelete('CASCADE');
     t.text('discord_ids_csv').notNullable().comment('The DiscordIDs tab as CSV, as sent');
