@@ -28,7 +28,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw("CREATE UNIQUE INDEX sheet_imports_one_running_uniq ON sheet_imports (guild_id, content_hash) WHERE status = 'received'");
 
   await knex.schema.createTable('audit_first_report_releases', (t) => {
-    t.comment("An officer released the guild's first audit report before the guild was seeded (AUDIT_FIRST_REPORT_WAITS_FOR).");
+    t.comment("An officer released the guild first audit report before the guild was seeded (AUDIT_FIRST_REPORT_WAITS_FOR).");
     t.integer('guild_id').primary().references('guilds.id').onDelete('CASCADE');
     t.text('released_by').notNullable();
     t.timestamp('released_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
