@@ -175,7 +175,8 @@ describe("planIdentity: officers' word wins", () => {
   it('never suggests a pair again once an officer rejected it, across re-runs', () => {
     const a = char('Kazgor', 'senjin');
     const b = char('Lunaria', 'senjin');
-    const kaz = member('kazzy', 'Kazgor'); // nickname_is_character only: a suggestion
+    const kaz = member('kazzy', 'Kazgor'); // nickname_is_character only, on a visitor: a suggestion
+    kaz.hasGuildRole = false;
     const store = new Store([a, b], [kaz]);
     store.run();
     const suggestion = store.links.find((l) => l.memberId === kaz.id)!;

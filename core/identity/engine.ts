@@ -1,21 +1,26 @@
 import { RealmIndex, exactNameKey, foldedNameKey, type KnownRealm } from './names';
-import { mainFromNotes, rosterByName, type RosterCharacter } from './mains';
-import { matchCharacter, THRESHOLDS, type Candidate, type Evidence, type MatchMember } from './matching';
+import { findNamedCharacter, lookAlike, lookAlikeIndexes, mainEvidence, rosterByName, unknownMainEvidence, type RosterCharacter } from './mains';
+import { handleKey, isSure, namesOf, weighPair, type Candidate, type Evidence, type MatchMember, type NameCounts } from './matching';
 import { readNotes, type NoteHint } from './notes';
+import type { LinkFlag } from './flags';
 
 /**
  * The identity engine's plan for one guild: which person every character and Discord account
  * belongs to, and why. Pure: the caller loads the guild's state, applies the plan, and records it.
  *
- * Officers' word wins. A link an officer (or the officers' sheet) decided is never changed here:
- * its target stays where it is, a rejected pair is never proposed again, and when the notes now
- * say otherwise the link is flagged for officers, not moved. Everything else is automation's own
- * work and is derived afresh from the evidence on every run, keeping person ids stable.
+ * Officers' word wins. A link an officer decided is never changed here: its target stays where it
+ * is, a rejected pair is never proposed again, and when the notes now say otherwise the link is
+ * flagged for officers, not moved. The officers' sheet is strong evidence but not an officer's
+ * decision: where the notes dispute a sheet row, neither wins; the row becomes a suggestion with a
+ * flag naming both sides, and nothing is chained through the disputed character. Everything else
+ * is automation's own work and is derived afresh from the evidence on every run, keeping person ids
+ * stable.
  */
 
 export type LinkStatus = 'suggested' | 'confirmed' | 'rejected';
 /** roster: a character that is its own main; notes: an alt named by notes; matcher: a Discord match. */
 export type LinkSource = 'roster' | 'notes' | 'matcher' | 'officer' | 'sheet';
+export type { LinkFlag };
 
 export interface EngineCharacter extends RosterCharacter {
   inGuild: boolean;
@@ -33,7 +38,7 @@ export interface EngineLink {
   memberId: number | null;
   status: LinkStatus;
   source: LinkSource;
-  /** An officer (or the sheet) decided it: automation never touches it. */
+  /** An officer (or the sheet) decided it: automation never changes who it points at. */
   decided: boolean;
   confidence: number;
   evidence: Evidence[];
@@ -73,20 +78,17 @@ export interface PlannedPerson {
   mainCharacterId: number | null;
 }
 
-export interface LinkFlag {
-  reason: string;
-  evidence: Evidence[];
-}
-
 export interface IdentityPlan {
   /** Every automation link that should exist after this run (decided links are not listed). */
   links: PlannedLink[];
   /** Names and mains of the persons automation looks after, including the new ones. */
   persons: PlannedPerson[];
-  /** Decided, confirmed links the notes now contradict (flag) or no longer contradict (null). */
+  /** Officers' confirmed links the notes now contradict (flag) or no longer contradict (null). */
   flags: { linkId: number; flag: LinkFlag | null }[];
-  /** Notes naming a main that is not on the roster: shown to officers, nothing linked. */
-  unknownMains: { characterId: number; evidence: Evidence }[];
+  /** Every sheet link that is not rejected: confirmed while undisputed, a flagged suggestion while disputed. */
+  claims: { linkId: number; status: 'confirmed' | 'suggested'; flag: LinkFlag | null }[];
+  /** Notes naming a main who is nowhere to be found: shown to officers, nothing linked. */
+  unknownMains: { characterId: number; evidence: Evidence; didYouMean?: number }[];
 }
 
 /** What one identity run changed and how the guild stands after it (the sync results carry it). */
@@ -105,89 +107,347 @@ export interface IdentityRunCounts {
 }
 
 const MAX_SUGGESTIONS = 3;
-
 const NONE: ReadonlySet<number> = new Set();
-const DIGITS = /^\d+$/;
+/** Bank and mule alts named after their main: `Trogmoonbank`, `Skatevault`. */
+const BANK_NAME = /^(.{3,}?)(?:bank|bnk|banker|vault|mule|mail|storage|stash)$/iu;
 
 /** Targets as numbers (characters positive, Discord members negative): cheap map keys at 10,000s. */
 type Key = number;
 const charKey = (id: number): Key => id;
 const memberKey = (id: number): Key => -id;
 const isCharKey = (k: Key) => k > 0;
-const linkKey = (l: { characterId: number | null; memberId: number | null }): Key =>
-  l.characterId !== null ? charKey(l.characterId) : memberKey(l.memberId!);
+const linkKey = (l: { characterId: number | null; memberId: number | null }): Key => (l.characterId !== null ? charKey(l.characterId) : memberKey(l.memberId!));
+const label = (c: { name: string; realmSlug: string }) => `${c.name}-${c.realmSlug}`;
+
+/** What a character's notes say about who plays it, resolved against the roster, notes and Discord. */
+type NotesSay =
+  | { kind: 'character'; targetId: number; evidence: Evidence }
+  | { kind: 'keyed'; key: string; evidence: Evidence }
+  | { kind: 'member'; memberId: number; evidence: Evidence }
+  | { kind: 'unknown'; evidence: Evidence; lookAlikeId: number | null }
+  | { kind: 'none' };
+
+interface Group {
+  person: PersonRef;
+  characters: EngineCharacter[];
+  main: EngineCharacter;
+  decided: boolean;
+}
 
 export function planIdentity(input: IdentityInput): IdentityPlan {
   const realms = new RealmIndex(input.realms);
   const characters = new Map(input.characters.map((c) => [c.id, c]));
-  const inGuild = input.characters.filter((c) => c.inGuild);
-  // Each character's notes are read once per plan.
+  const members = new Map(input.members.map((m) => [m.id, m]));
+  const humans = input.members.filter((m) => m.present && !m.isBot);
+  const namedByOfficers = new Set(input.persons.filter((p) => p.namedByOfficers).map((p) => p.id));
   const hintCache = new Map<number, NoteHint[]>();
   const hintsOf = (c: EngineCharacter) => {
     let h = hintCache.get(c.id);
     if (!h) hintCache.set(c.id, (h = readNotes(c)));
     return h;
   };
-  const byName = rosterByName(inGuild);
-  const members = new Map(input.members.map((m) => [m.id, m]));
-  const namedByOfficers = new Set(input.persons.filter((p) => p.namedByOfficers).map((p) => p.id));
 
-  // What officers decided: where targets are fixed, and which pairs they rejected.
-  const fixedOwner = new Map<Key, number>();
-  const fixedLink = new Map<Key, EngineLink>();
+  // ── What officers and the sheet said ────────────────────────────────────────────────────────
+  const officerOwner = new Map<Key, number>();
+  const officerLink = new Map<Key, EngineLink>();
+  const sheetClaims = new Map<Key, EngineLink[]>();
   const rejected = new Map<Key, Set<number>>();
-  const decidedPersons = new Set<number>();
+  const decidedPairs = new Set<string>();
   for (const l of input.links) {
     if (!l.decided) continue;
     const key = linkKey(l);
-    if (l.status === 'confirmed') {
-      fixedOwner.set(key, l.personId);
-      fixedLink.set(key, l);
-      // A person with decided characters is a group of its own; one with only a decided Discord
-      // account is still automation's to fill with characters.
-      if (l.characterId !== null) decidedPersons.add(l.personId);
-    } else if (l.status === 'rejected') {
-      rejected.set(key, (rejected.get(key) ?? new Set()).add(l.personId));
+    decidedPairs.add(`${l.personId}/${key}`);
+    if (l.status === 'rejected') rejected.set(key, (rejected.get(key) ?? new Set()).add(l.personId));
+    else if (l.source === 'sheet') sheetClaims.set(key, [...(sheetClaims.get(key) ?? []), l]);
+    else if (l.status === 'confirmed') {
+      officerOwner.set(key, l.personId);
+      officerLink.set(key, l);
     }
   }
-  const isRejected = (key: Key, person: number) => rejected.get(key)?.has(person) ?? false;
+  const isRejected = (key: Key, person: PersonRef) => typeof person === 'number' && (rejected.get(key)?.has(person) ?? false);
   const automationLinks = input.links.filter((l) => !l.decided);
   const autoHolder = new Map<Key, number>();
   for (const l of automationLinks) if (l.status === 'confirmed') autoHolder.set(linkKey(l), l.personId);
 
-  // 1. Alts named by notes, as edges alt → main; contradictions of decided links are flagged.
-  const unknownMains: IdentityPlan['unknownMains'] = [];
-  const flags = new Map<number, LinkFlag | null>();
-  for (const l of fixedLink.values()) if (l.characterId !== null) flags.set(l.id, null);
-  const edges: { alt: number; main: number; evidence: Evidence }[] = [];
-  for (const c of inGuild) {
-    const said = mainFromNotes(c, byName, realms, input.guildRealmSlug, hintsOf(c));
-    if (said.kind === 'unknown_main') unknownMains.push({ characterId: c.id, evidence: said.evidence });
-    if (said.kind !== 'main') continue;
-    const altOwner = fixedOwner.get(charKey(c.id));
-    const mainOwner = fixedOwner.get(charKey(said.mainId));
-    if (altOwner !== undefined && mainOwner !== undefined && altOwner !== mainOwner) {
-      const main = characters.get(said.mainId)!;
-      flags.set(fixedLink.get(charKey(c.id))!.id, {
-        reason: `The notes say ${c.name}'s main is ${main.name}-${main.realmSlug}, who belongs to another person (#${mainOwner}).`,
-        evidence: [said.evidence],
-      });
-      continue;
+  /** Sheet rows an officer has not overruled (an officer's link of the same target wins). */
+  const sheetOwner = new Map<Key, number[]>();
+  for (const [key, claims] of sheetClaims) {
+    if (officerOwner.has(key)) continue;
+    sheetOwner.set(key, [...new Set(claims.map((l) => l.personId))]);
+  }
+  /** Who officers or the sheet (one row) place a target with. */
+  const fixedOwnerOf = (key: Key): number | undefined => officerOwner.get(key) ?? (sheetOwner.get(key)?.length === 1 ? sheetOwner.get(key)![0] : undefined);
+
+  // ── Every character is planned, departed ones too: history still counts (a former member's roles) ──
+  const known = input.characters;
+  const byName = rosterByName(known);
+  const { byFolded, byLength } = lookAlikeIndexes(known);
+  const membersByKey = new Map<string, EngineMember[]>();
+  for (const m of humans) {
+    for (const key of new Set(namesOf(m).names.map((n) => n.exactKey))) {
+      const list = membersByKey.get(key);
+      if (list) list.push(m);
+      else membersByKey.set(key, [m]);
     }
-    // Officers split these two apart: the note does not join them again. (An alt an officer only
-    // took out of a person is split off when groups get their persons, below.)
-    if (mainOwner !== undefined && isRejected(charKey(c.id), mainOwner)) continue;
-    if (altOwner !== undefined && isRejected(charKey(said.mainId), altOwner)) continue;
-    const mainHolder = autoHolder.get(charKey(said.mainId));
-    if (altOwner !== undefined && mainHolder !== undefined && isRejected(charKey(c.id), mainHolder)) continue;
-    edges.push({ alt: c.id, main: said.mainId, evidence: said.evidence });
   }
 
-  // 2. Groups: characters joined by note edges, each decided person a group of its own that
-  //    edges may add to but never merge with another decided person.
-  // Characters by id, decided persons as negative nodes.
+  // Note keys: the word a player writes on every character ("Sho"). A key shared by characters that
+  // no roster character is named, and that no two members go by, stands for one player.
+  const keyOf = new Map<number, { key: string; hint: NoteHint }>();
+  const keyed = new Map<string, EngineCharacter[]>();
+  for (const c of known) {
+    const h = hintsOf(c).find((x) => (x.kind === 'note_key' || x.kind === 'player_named') && !x.value.includes('-'));
+    if (!h) continue;
+    const key = exactNameKey(h.value);
+    if (byName.has(key)) continue; // names a character: read as such below
+    keyOf.set(c.id, { key, hint: h });
+    const list = keyed.get(key);
+    if (list) list.push(c);
+    else keyed.set(key, [c]);
+  }
+  const keyStandsForOnePlayer = (key: string) => (keyed.get(key)?.length ?? 0) >= 2 && (membersByKey.get(key)?.length ?? 0) <= 1;
+
+  const nameCount = new Map<string, number>();
+  const foldedCount = new Map<string, number>();
+  for (const c of known) {
+    const ex = exactNameKey(c.name);
+    nameCount.set(ex, (nameCount.get(ex) ?? 0) + 1);
+    const fo = foldedNameKey(c.name);
+    foldedCount.set(fo, (foldedCount.get(fo) ?? 0) + 1);
+    for (const old of c.previousNames ?? []) {
+      const k = exactNameKey(old);
+      if (k !== ex) nameCount.set(k, (nameCount.get(k) ?? 0) + 1);
+    }
+  }
+  const counts: NameCounts = {
+    membersGoingBy: (k) => membersByKey.get(k)?.length ?? 0,
+    charactersNamed: (k) => nameCount.get(k) ?? 0,
+    charactersFolded: (k) => foldedCount.get(k) ?? 0,
+    charactersKeyed: (k) => keyed.get(k)?.length ?? 0,
+  };
+
+  /** Each character's notes, read once: a roster character, a player's note key, a Discord member. */
+  const said = new Map<number, NotesSay>();
+  const notesSay = (c: EngineCharacter): NotesSay => {
+    let s = said.get(c.id);
+    if (s) return s;
+    s = { kind: 'none' };
+    let unknown: NotesSay | null = null;
+    for (const h of hintsOf(c)) {
+      if (h.kind !== 'main_named' && h.kind !== 'player_named') continue;
+      const found = findNamedCharacter(h.value, c, byName, realms, input.guildRealmSlug);
+      if (found) {
+        s = { kind: 'character', targetId: found.id, evidence: mainEvidence(h, found, h.kind === 'main_named' ? 0.9 : 0.8) };
+        break;
+      }
+      const key = exactNameKey(h.value);
+      const sharing = keyed.get(key)?.filter((x) => x.id !== c.id) ?? [];
+      if (!h.value.includes('-') && sharing.length > 0 && (membersByKey.get(key)?.length ?? 0) <= 1) {
+        s = { kind: 'keyed', key, evidence: { rule: 'player_named_in_note', source: h.source, weight: 0.85, text: `${where(h.source)} "${h.evidence}" names ${h.value}, the word the player writes on ${sharing.length === 1 ? label(sharing[0]!) : `${sharing.length} characters`}`, fuzzy: false } };
+        break;
+      }
+      const goingBy = h.value.includes('-') ? [] : membersByKey.get(key) ?? [];
+      if (goingBy.length === 1) {
+        s = { kind: 'member', memberId: goingBy[0]!.id, evidence: { rule: 'player_named_in_note', source: h.source, weight: 0.85, text: `${where(h.source)} "${h.evidence}" names ${h.value}, who is @${goingBy[0]!.username} on Discord`, fuzzy: false } };
+        break;
+      }
+      // A player name that is not anywhere (yet) is not a missing main; a named main is.
+      if (h.kind === 'main_named' && goingBy.length === 0 && !unknown) {
+        const twin = lookAlike(h.value, c, byFolded, byLength);
+        unknown = { kind: 'unknown', evidence: unknownMainEvidence(h), lookAlikeId: twin?.id ?? null };
+      }
+    }
+    if (s.kind === 'none' && unknown) s = unknown;
+    said.set(c.id, s);
+    return s;
+  };
+
+  // ── Sheet rows the notes dispute, and characters claimed by two rows ─────────────────────────
+  const claims: IdentityPlan['claims'] = [];
+  const disputed = new Map<number, { toward: NotesSay }>();
+  const memberOfPerson = new Map<number, number>();
+  for (const [key, person] of officerOwner) if (!isCharKey(key)) memberOfPerson.set(person, -key);
+  for (const [key, persons] of sheetOwner) if (!isCharKey(key) && persons.length === 1 && !memberOfPerson.has(persons[0]!)) memberOfPerson.set(persons[0]!, -key);
+  for (const [key, links] of sheetClaims) {
+    const live = links.filter((l) => l.status !== 'rejected');
+    if (officerOwner.has(key)) {
+      // An officer placed it: the sheet row stays a suggestion for the record, without a flag.
+      for (const l of live) if (l.personId !== officerOwner.get(key)) claims.push({ linkId: l.id, status: 'suggested', flag: null });
+      else claims.push({ linkId: l.id, status: 'confirmed', flag: null });
+      continue;
+    }
+    const persons = sheetOwner.get(key)!;
+    if (!isCharKey(key)) {
+      for (const l of live) claims.push({ linkId: l.id, status: persons.length === 1 ? 'confirmed' : 'suggested', flag: null });
+      continue;
+    }
+    const c = characters.get(key);
+    if (!c) continue;
+    if (persons.length > 1) {
+      disputed.set(c.id, { toward: { kind: 'none' } });
+      const rows = live.map((l) => l.evidence.find((e) => e.source === 'sheet')?.text ?? `link ${l.id}`);
+      const flag: LinkFlag = {
+        kind: 'claimed_twice',
+        reason: `The sheet gives ${label(c)} to ${persons.length} players: ${rows.join('; ')}`,
+        action: `Keep the right row in the sheet and re-import it, or confirm one of the ${persons.length} suggestions for ${label(c)}`,
+        evidence: live.flatMap((l) => l.evidence.filter((e) => e.source === 'sheet')),
+      };
+      for (const l of live) claims.push({ linkId: l.id, status: 'suggested', flag });
+      continue;
+    }
+    const person = persons[0]!;
+    const dispute = notesDispute(c, person);
+    const link = live[0]!;
+    if (!dispute) {
+      claims.push({ linkId: link.id, status: 'confirmed', flag: null });
+      continue;
+    }
+    disputed.set(c.id, { toward: dispute.toward });
+    const sheetText = link.evidence.find((e) => e.source === 'sheet')?.text ?? 'the officers\' sheet';
+    claims.push({
+      linkId: link.id,
+      status: 'suggested',
+      flag: {
+        kind: 'sources_disagree',
+        reason: `The sheet and the notes disagree about ${label(c)}: ${sheetText}; but ${dispute.evidence.text}${dispute.other ? ` (${dispute.other})` : ''}`,
+        action: `Confirm the sheet's link or the notes' suggestion for ${label(c)}, then fix the other source`,
+        evidence: [...link.evidence.filter((e) => e.source === 'sheet'), dispute.evidence],
+      },
+    });
+  }
+
+  /**
+   * The notes of a sheet-claimed character point at someone the sheet does not place with that
+   * player: a main, a player word or an account outside the sheet's person. Following the note would
+   * drag that someone into the sheet's person; following the sheet would ignore the note. Neither.
+   */
+  function notesDispute(c: EngineCharacter, person: number): { toward: NotesSay; evidence: Evidence; other: string | null } | null {
+    const s = notesSay(c);
+    const elsewhere = (key: Key) => fixedOwnerOf(key) !== person;
+    const whose = (key: Key) => (fixedOwnerOf(key) !== undefined ? 'placed with another player' : 'not listed for that player');
+    if (s.kind === 'character') {
+      const t = characters.get(s.targetId)!;
+      if (elsewhere(charKey(t.id))) return { toward: s, evidence: s.evidence, other: whose(charKey(t.id)) };
+    } else if (s.kind === 'keyed') {
+      const others = keyed.get(s.key)!.filter((x) => x.id !== c.id);
+      const other = others.find((x) => elsewhere(charKey(x.id)));
+      if (other && !others.some((x) => !elsewhere(charKey(x.id)))) return { toward: s, evidence: s.evidence, other: `${label(other)}'s player` };
+    } else if (s.kind === 'member') {
+      const own = memberOfPerson.get(person);
+      if (own !== s.memberId) return { toward: s, evidence: s.evidence, other: null };
+    }
+    // A Discord handle in the notes naming another account than the sheet's player.
+    const own = memberOfPerson.get(person);
+    if (own !== undefined) {
+      for (const h of hintsOf(c)) {
+        if (h.kind !== 'discord_handle') continue;
+        const named = humans.filter((m) => namesOf(m).usernameKey === handleKey(h.value));
+        if (named.length === 1 && named[0]!.id !== own) {
+          return { toward: { kind: 'member', memberId: named[0]!.id, evidence: { rule: 'discord_handle_in_note', source: h.source, weight: 0.9, text: `${where(h.source)} "${h.evidence}" names the Discord user ${named[0]!.username}`, fuzzy: false } }, evidence: { rule: 'discord_handle_in_note', source: h.source, weight: 0.9, text: `${where(h.source)} "${h.evidence}" names the Discord user ${named[0]!.username}`, fuzzy: false }, other: null };
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Characters officers or an undisputed sheet row place with a person. */
+  const fixedOwner = new Map<Key, number>();
+  for (const [key, person] of officerOwner) fixedOwner.set(key, person);
+  for (const [key, persons] of sheetOwner) if (persons.length === 1 && !(isCharKey(key) && disputed.has(key))) fixedOwner.set(key, persons[0]!);
+  const decidedPersons = new Set<number>();
+  for (const [key, person] of fixedOwner) if (isCharKey(key)) decidedPersons.add(person);
+
+  // Planned: every known character but the disputed (left for officers, nothing chained through them).
+  const pool = known.filter((c) => !disputed.has(c.id));
+  const inPool = new Set(pool.map((c) => c.id));
+
+  // ── 1. Note edges alt → main; officers' links the notes contradict are flagged ───────────────
+  const unknownMains: IdentityPlan['unknownMains'] = [];
+  const flags = new Map<number, LinkFlag | null>();
+  for (const l of officerLink.values()) if (l.characterId !== null) flags.set(l.id, null);
+  const edges: { alt: number; main: number; evidence: Evidence }[] = [];
+  const lookAlikes: { alt: EngineCharacter; target: EngineCharacter; evidence: Evidence }[] = [];
+  const namesMember = new Map<number, { memberId: number; evidence: Evidence }>();
+  for (const c of pool) {
+    const s = notesSay(c);
+    if (s.kind === 'unknown') {
+      if (!c.inGuild) continue;
+      unknownMains.push({ characterId: c.id, evidence: s.evidence, ...(s.lookAlikeId !== null ? { didYouMean: s.lookAlikeId } : {}) });
+      const twin = s.lookAlikeId !== null ? characters.get(s.lookAlikeId) : undefined;
+      if (twin && inPool.has(twin.id)) lookAlikes.push({ alt: c, target: twin, evidence: { rule: 'main_look_alike', source: s.evidence.source, weight: 0.5, text: `${s.evidence.text.replace(/, who is not on the roster$/, '')}: did they mean ${label(twin)}?`, fuzzy: true } });
+      continue;
+    }
+    if (s.kind === 'member') {
+      namesMember.set(c.id, { memberId: s.memberId, evidence: s.evidence });
+      continue;
+    }
+    if (s.kind === 'none') continue;
+    // "Sho alt" where Sho is the word on the player's other characters: an edge to each of them.
+    const targets = s.kind === 'character' ? [s.targetId] : keyed.get(s.key)!.filter((x) => x.id !== c.id).map((x) => x.id);
+    for (const mainId of targets) {
+      if (!inPool.has(mainId)) continue;
+      const altOwner = fixedOwner.get(charKey(c.id));
+      const mainOwner = fixedOwner.get(charKey(mainId));
+      if (altOwner !== undefined && mainOwner !== undefined && altOwner !== mainOwner) {
+        const officer = officerLink.get(charKey(c.id));
+        if (officer) {
+          const main = characters.get(mainId)!;
+          flags.set(officer.id, {
+            kind: 'notes_contradict',
+            reason: `The notes say ${c.name}'s main is ${label(main)}, who belongs to another person (#${mainOwner}).`,
+            action: `Fix ${c.name}'s note, or move the link and remove the old one`,
+            evidence: [s.evidence],
+          });
+        }
+        continue;
+      }
+      // Officers split these two apart: the note does not join them again.
+      if (mainOwner !== undefined && isRejected(charKey(c.id), mainOwner)) continue;
+      if (altOwner !== undefined && isRejected(charKey(mainId), altOwner)) continue;
+      const mainHolder = autoHolder.get(charKey(mainId));
+      if (altOwner !== undefined && mainHolder !== undefined && isRejected(charKey(c.id), mainHolder)) continue;
+      edges.push({ alt: c.id, main: mainId, evidence: s.evidence });
+    }
+  }
+  // Characters sharing a note key that stands for one player belong together, notes or not.
+  for (const [key, chars] of keyed) {
+    if (!keyStandsForOnePlayer(key)) continue;
+    const inside = chars.filter((c) => inPool.has(c.id));
+    for (const c of inside.slice(1)) {
+      if (edges.some((e) => e.alt === c.id)) continue;
+      const k = keyOf.get(c.id)!;
+      edges.push({ alt: c.id, main: inside[0]!.id, evidence: { rule: 'shared_note_key', source: k.hint.source, weight: 0.85, text: `${where(k.hint.source)} "${k.hint.evidence}": ${label(c)} and ${label(inside[0]!)} carry the same player word "${k.hint.value}"`, fuzzy: false } });
+    }
+  }
+
+  // Alts whose notes name their player by a Discord name ("Trog alt", Trog being @trog's display
+  // name) join the characters sure of that account on their own evidence (its handle in their note,
+  // their name as its nickname), else each other: one player, one group.
+  const index = new MemberIndex(humans);
+  const namers = new Map<number, EngineCharacter[]>();
+  for (const c of pool) {
+    const n = namesMember.get(c.id);
+    if (n) namers.set(n.memberId, [...(namers.get(n.memberId) ?? []), c]);
+  }
+  if (namers.size > 0) {
+    const anchors = new Map<number, EngineCharacter>();
+    for (const c of pool) {
+      const hints = hintsOf(c);
+      for (const m of index.candidatesFor(c, hints)) {
+        if (!namers.has(m.id) || anchors.has(m.id)) continue;
+        const cand = weighPair(c, m, hints.filter((h) => h.kind === 'discord_handle'), counts);
+        if (cand && isSure(cand)) anchors.set(m.id, c);
+      }
+    }
+    for (const [memberId, chars] of namers) {
+      const anchor = anchors.get(memberId) ?? chars[0]!;
+      for (const c of chars) if (c !== anchor) edges.push({ alt: c.id, main: anchor.id, evidence: namesMember.get(c.id)!.evidence });
+    }
+  }
+
+  // ── 2. Groups: characters joined by edges; each decided person a group edges may add to but never merge ──
   const groups = new UnionFind();
-  for (const [key, person] of fixedOwner) if (isCharKey(key) && characters.get(key)?.inGuild) groups.union(key, -person);
+  for (const [key, person] of fixedOwner) if (isCharKey(key) && inPool.has(key)) groups.union(key, -person);
   const personOf = (root: number) => groups.members(root).find((k) => k < 0);
   for (const e of edges) {
     const a = groups.find(charKey(e.alt));
@@ -198,19 +458,13 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     if (pa && pb && pa !== pb) continue; // two decided persons: officers merge persons, not notes
     groups.union(a, b);
   }
-  const edgeOf = new Map(edges.map((e) => [e.alt, e]));
+  const edgeOf = new Map<number, { main: number; evidence: Evidence }>();
+  for (const e of edges) if (!edgeOf.has(e.alt)) edgeOf.set(e.alt, e);
 
-  // 3. A person for every group: the decided person in it, else the automation person that holds
-  //    the group's main (or most of its characters), else a new one.
-  interface Group {
-    person: PersonRef;
-    characters: EngineCharacter[];
-    main: EngineCharacter;
-    decided: boolean;
-  }
+  // ── 3. A person for every group ──────────────────────────────────────────────────────────────
   const draft: { decidedPerson: number | null; characters: EngineCharacter[] }[] = [];
   const byRoot = new Map<number, { decidedPerson: number | null; characters: EngineCharacter[] }>();
-  for (const c of inGuild) {
+  for (const c of pool) {
     const root = groups.find(charKey(c.id));
     let g = byRoot.get(root);
     if (!g) {
@@ -222,7 +476,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     g.characters.push(c);
   }
   const taken = new Set<number>(decidedPersons);
-  const groupsOut: Group[] = [];
+  let groupsOut: Group[] = [];
   // Bigger groups choose their person first, so a split leaves the old id with most characters.
   draft.sort((a, b) => b.characters.length - a.characters.length || a.characters[0]!.id - b.characters[0]!.id);
   for (const g of draft) {
@@ -233,7 +487,6 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     // Officers added to this person (a bank alt, a Discord account): its own characters stay.
     else if (mainHolder !== undefined && decidedPersons.has(mainHolder) && !isRejected(charKey(main.id), mainHolder)) person = mainHolder;
     else {
-      // Groups are a few characters: small arrays, not a map per group.
       const holders: [person: number, weight: number][] = [];
       for (const c of g.characters) {
         const p = autoHolder.get(charKey(c.id));
@@ -259,9 +512,190 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     }
     if (kept.length > 0) groupsOut.push({ person, characters: kept, main: kept.includes(main) ? main : groupMain(kept, edgeOf), decided: g.decidedPerson !== null });
   }
+  groupsOut = mergeByPerson(groupsOut);
 
-  // Groups that landed in one person (officers added to it) are matched to Discord as one.
-  // Only numbered persons can be reached twice (new ones are keyed by their own main).
+  // ── 4. Discord accounts: the best match of every group without a confirmed account ──────────
+  const fixedMemberOf = new Map<number, number>();
+  for (const [key, person] of fixedOwner) if (!isCharKey(key)) fixedMemberOf.set(person, -key);
+  const refusedBy = new Map<number, Set<number>>();
+  for (const [key, persons] of rejected) if (!isCharKey(key)) for (const p of persons) refusedBy.set(p, (refusedBy.get(p) ?? new Set()).add(-key));
+  const flagDiscordContradiction = (person: number, chars: EngineCharacter[]) => {
+    const linked = members.get(fixedMemberOf.get(person)!);
+    const link = officerLink.get(memberKey(linked?.id ?? -1));
+    if (!linked || !link) return;
+    flags.set(link.id, null);
+    for (const c of chars) {
+      const h = hintsOf(c).find((x) => x.kind === 'discord_handle' && x.source === 'officer_note');
+      if (!h) continue;
+      const handle = handleKey(h.value);
+      if (handle === namesOf(linked).usernameKey) continue;
+      const other = humans.find((m) => namesOf(m).usernameKey === handle);
+      if (!other) continue;
+      flags.set(link.id, {
+        kind: 'notes_contradict',
+        reason: `The officer note of ${c.name} names the Discord user ${other.username}, but this person is linked to ${linked.username}.`,
+        action: `Fix the officer note of ${c.name}, or move the Discord link`,
+        evidence: [{ rule: 'discord_handle_in_note', source: 'officer_note', weight: 0.9, text: `officer note "${h.evidence}" names the Discord user ${other.username}`, fuzzy: false }],
+      });
+      return;
+    }
+  };
+
+  const candidatesOf = (g: Group): (Candidate & { characterId: number })[] => {
+    const best: (Candidate & { characterId: number })[] = [];
+    const refused = (typeof g.person === 'number' ? refusedBy.get(g.person) : undefined) ?? NONE;
+    for (const c of g.characters) {
+      const hints = hintsOf(c);
+      for (const m of index.candidatesFor(c, hints)) {
+        if (refused.has(m.id)) continue;
+        const cand = weighPair(c, m, hints, counts);
+        if (!cand) continue;
+        const at = best.findIndex((b) => b.memberId === cand.memberId);
+        if (at < 0) best.push({ ...cand, characterId: c.id });
+        else if (cand.confidence > best[at]!.confidence) best[at] = { ...cand, characterId: c.id };
+      }
+    }
+    return best.sort((a, b) => b.confidence - a.confidence || a.memberId - b.memberId);
+  };
+
+  const links: PlannedLink[] = [];
+  const joinSuggestions: PlannedLink[] = [];
+  /** A whole group suggested into another person: the player's main and alts in one decision. */
+  const suggestJoin = (g: Group, person: PersonRef, source: LinkSource, evidence: Evidence[]) => {
+    if (g.person === person || g.decided) return;
+    for (const c of g.characters) {
+      if (fixedOwner.has(charKey(c.id)) || isRejected(charKey(c.id), person)) continue;
+      joinSuggestions.push({ person, characterId: c.id, memberId: null, status: 'suggested', source, confidence: Math.max(...evidence.map((e) => e.weight)), evidence });
+    }
+  };
+
+  const proposals: { group: Group; candidates: (Candidate & { characterId: number })[] }[] = [];
+  for (const g of groupsOut) {
+    if (typeof g.person === 'number' && fixedMemberOf.has(g.person)) {
+      flagDiscordContradiction(g.person, g.characters);
+      continue;
+    }
+    const found = candidatesOf(g);
+    const own: (Candidate & { characterId: number })[] = [];
+    for (const cand of found) {
+      const owner = fixedOwner.get(memberKey(cand.memberId));
+      if (owner !== undefined && owner !== g.person) {
+        // The account belongs to a person officers placed: this group may be more of theirs.
+        // Asked, never done: moving into an officer's person is an officer's call.
+        if (isSure(cand) || cand.confidence >= 0.5) suggestJoin(g, owner, 'matcher', cand.evidence);
+        continue;
+      }
+      own.push(cand);
+    }
+    if (own.length > 0) proposals.push({ group: g, candidates: own });
+  }
+
+  const sureClaims = new Map<number, number>();
+  for (const { candidates } of proposals) {
+    const sure = candidates.filter(isSure);
+    if (sure.length === 1) sureClaims.set(sure[0]!.memberId, (sureClaims.get(sure[0]!.memberId) ?? 0) + 1);
+  }
+  const memberLinked = new Map<PersonRef, number>();
+  for (const { group, candidates } of proposals) {
+    const sure = candidates.filter(isSure);
+    const confirmed = sure.length === 1 && sureClaims.get(sure[0]!.memberId) === 1 ? sure[0]! : null;
+    if (confirmed) memberLinked.set(group.person, confirmed.memberId);
+    const shown = confirmed ? [confirmed] : candidates.slice(0, MAX_SUGGESTIONS);
+    for (const cand of shown) {
+      links.push({ person: group.person, characterId: null, memberId: cand.memberId, status: cand === confirmed ? 'confirmed' : 'suggested', source: 'matcher', confidence: cand.confidence, evidence: cand.evidence });
+    }
+  }
+
+  // ── 5. Character links automation keeps: each character in its group's person ───────────────
+  const personOfChar = new Map<number, PersonRef>();
+  const groupOfChar = new Map<number, Group>();
+  for (const g of groupsOut) {
+    for (const c of g.characters) {
+      personOfChar.set(c.id, g.person);
+      groupOfChar.set(c.id, g);
+      if (fixedOwner.has(charKey(c.id))) continue;
+      const edge = edgeOf.get(c.id);
+      const viaNotes = edge !== undefined && g.characters.some((x) => x.id === edge.main);
+      links.push({
+        person: g.person,
+        characterId: c.id,
+        memberId: null,
+        status: 'confirmed',
+        source: viaNotes ? 'notes' : 'roster',
+        confidence: viaNotes ? edge.evidence.weight : 1,
+        evidence: viaNotes ? [edge.evidence] : [{ rule: 'own_main', source: 'roster', weight: 1, text: `${label(c)} is on the roster and no note names another main`, fuzzy: false }],
+      });
+    }
+  }
+
+  // ── 6. The review band: look-alike mains, bank alts named after their main, disputed rows' other side ──
+  for (const { alt, target, evidence } of lookAlikes) {
+    const g = groupOfChar.get(alt.id);
+    const to = personOfChar.get(target.id);
+    if (g && to !== undefined && groupOfChar.get(target.id) !== g) suggestJoin(g, to, 'notes', [evidence]);
+  }
+  for (const g of groupsOut) {
+    if (g.characters.length !== 1 || g.decided) continue;
+    const c = g.characters[0]!;
+    if (edgeOf.has(c.id) || notesSay(c).kind !== 'none') continue;
+    const m = BANK_NAME.exec(c.name);
+    const owner = m ? (byName.get(exactNameKey(m[1]!)) ?? []).find((x) => x.id !== c.id && personOfChar.has(x.id)) : undefined;
+    if (owner && personOfChar.get(owner.id) !== g.person) {
+      suggestJoin(g, personOfChar.get(owner.id)!, 'notes', [{ rule: 'bank_named_after_main', source: 'roster', weight: 0.5, text: `${label(c)} is named after ${label(owner)}: a bank or mule alt?`, fuzzy: true }]);
+    }
+  }
+  for (const [charId, d] of disputed) {
+    const c = characters.get(charId)!;
+    const toward = d.toward;
+    const to = toward.kind === 'character' ? personOfChar.get(toward.targetId) : toward.kind === 'keyed' ? keyed.get(toward.key)!.map((x) => personOfChar.get(x.id)).find((p) => p !== undefined) : toward.kind === 'member' ? (fixedOwner.get(memberKey(toward.memberId)) ?? [...memberLinked].find(([, m]) => m === toward.memberId)?.[0]) : undefined;
+    if (to === undefined || isRejected(charKey(c.id), to)) continue;
+    joinSuggestions.push({ person: to, characterId: c.id, memberId: null, status: 'suggested', source: 'notes', confidence: toward.kind === 'none' ? 0.5 : toward.evidence.weight, evidence: toward.kind === 'none' ? [] : [toward.evidence] });
+  }
+
+  // ── 7. Automation links of members who left the server stay where they are: history ────────────
+  const planned = new Set(links.map(linkKey));
+  for (const l of automationLinks) {
+    const gone = l.characterId !== null ? !characters.has(l.characterId) : !members.get(l.memberId!)?.present;
+    if (gone && l.status === 'confirmed' && !planned.has(linkKey(l))) {
+      links.push({ person: l.personId, characterId: l.characterId, memberId: l.memberId, status: 'confirmed', source: l.source, confidence: l.confidence, evidence: l.evidence });
+    }
+  }
+
+  // Never a second row for a pair officers or the sheet already decided, never a rejected pair, one row a pair.
+  const out: PlannedLink[] = [];
+  const seen = new Map<string, PlannedLink>();
+  for (const l of [...links, ...joinSuggestions]) {
+    const key = linkKey(l);
+    const pair = `${l.person}/${key}`;
+    if (decidedPairs.has(pair) || isRejected(key, l.person)) continue;
+    const before = seen.get(pair);
+    if (before) {
+      if (before.status === 'suggested' && l.status === 'confirmed') Object.assign(before, l);
+      else if (before.status === l.status && l.confidence > before.confidence) Object.assign(before, l);
+      continue;
+    }
+    const copy = { ...l };
+    seen.set(pair, copy);
+    out.push(copy);
+  }
+
+  // ── 8. Names and mains of automation's persons ───────────────────────────────────────────────
+  const persons: PlannedPerson[] = [];
+  for (const g of groupsOut) {
+    if (typeof g.person === 'number' && namedByOfficers.has(g.person)) continue;
+    const memberId = memberLinked.get(g.person) ?? (typeof g.person === 'number' ? fixedMemberOf.get(g.person) : undefined);
+    const member = memberId !== undefined ? members.get(memberId) : undefined;
+    const main = g.characters.find((c) => c.id === g.main.id && c.inGuild) ?? g.characters.find((c) => c.inGuild) ?? g.main;
+    persons.push({ person: g.person, displayName: member ? (member.globalName ?? member.username) : main.name, mainCharacterId: main.id });
+  }
+
+  return { links: out, persons, flags: [...flags].map(([linkId, flag]) => ({ linkId, flag })), claims, unknownMains };
+}
+
+const where = (source: NoteHint['source']) => (source === 'officer_note' ? 'officer note' : 'public note');
+
+/** Groups that landed in one person (officers added to it) are matched to Discord as one. */
+function mergeByPerson(groupsOut: Group[]): Group[] {
   const byPerson = new Map<number, Group>();
   const merged: Group[] = [];
   for (const g of groupsOut) {
@@ -275,143 +709,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     byPerson.set(g.person as number, both);
     merged[merged.indexOf(same)] = both;
   }
-  groupsOut.length = 0;
-  groupsOut.push(...merged);
-
-  // 4. Character links automation keeps: each character in its group's person.
-  const links: PlannedLink[] = [];
-  for (const g of groupsOut) {
-    for (const c of g.characters) {
-      if (fixedOwner.has(charKey(c.id))) continue;
-      const edge = edgeOf.get(c.id);
-      const viaNotes = edge !== undefined && g.characters.some((x) => x.id === edge.main);
-      links.push({
-        person: g.person,
-        characterId: c.id,
-        memberId: null,
-        status: 'confirmed',
-        source: viaNotes ? 'notes' : 'roster',
-        confidence: viaNotes ? edge.evidence.weight : 1,
-        evidence: viaNotes
-          ? [edge.evidence]
-          : [{ rule: 'own_main', source: 'roster', weight: 1, text: `${c.name}-${c.realmSlug} is on the roster and no note names another main`, fuzzy: false }],
-      });
-    }
-  }
-
-  // 5. Discord accounts: for every group without a confirmed account, the best match among its
-  //    characters. Sure matches are confirmed only when no other group is sure of the same account.
-  const index = new MemberIndex([...members.values()].filter((m) => m.present && !m.isBot));
-  const hasDecidedMember = new Set<number>();
-  for (const [key, person] of fixedOwner) if (!isCharKey(key)) hasDecidedMember.add(person);
-  const joinSuggestions = new Map<Key, PlannedLink>();
-  const fixedMemberOf = new Map<number, number>();
-  for (const [key, person] of fixedOwner) if (!isCharKey(key)) fixedMemberOf.set(person, -key);
-  const byUsername = new Map(index.all.map((m) => [exactNameKey(m.username), m]));
-  const refusedBy = new Map<number, Set<number>>();
-  for (const [key, persons] of rejected) if (!isCharKey(key)) for (const p of persons) refusedBy.set(p, (refusedBy.get(p) ?? new Set()).add(-key));
-  /** An officer note naming another account than the one officers linked: flag the link. */
-  const flagDiscordContradiction = (person: number, chars: EngineCharacter[]) => {
-    const linked = members.get(fixedMemberOf.get(person)!);
-    const link = fixedLink.get(memberKey(linked?.id ?? -1));
-    if (!linked || !link) return;
-    flags.set(link.id, null);
-    for (const c of chars) {
-      const said = hintsOf(c).find((h) => h.kind === 'discord_handle' && h.source === 'officer_note');
-      if (!said) continue;
-      const handle = exactNameKey(said.value.replace(/#\d{4}$/, ''));
-      if (handle === exactNameKey(linked.username)) continue;
-      const other = byUsername.get(handle);
-      if (!other) continue;
-      flags.set(link.id, {
-        reason: `The officer note of ${c.name} names the Discord user ${other.username}, but this person is linked to ${linked.username}.`,
-        evidence: [{ rule: 'discord_handle_in_note', source: 'officer_note', weight: 0.6, text: `officer note "${said.evidence}" names the Discord user ${other.username}`, fuzzy: false }],
-      });
-      return;
-    }
-  };
-  const proposals: { group: Group; candidates: (Candidate & { characterId: number })[] }[] = [];
-  const sureClaims = new Map<number, number>();
-  for (const g of groupsOut) {
-    if (typeof g.person === 'number' && hasDecidedMember.has(g.person)) {
-      flagDiscordContradiction(g.person, g.characters);
-      continue;
-    }
-    const best: (Candidate & { characterId: number })[] = [];
-    const refused = (typeof g.person === 'number' ? refusedBy.get(g.person) : undefined) ?? NONE;
-    for (const c of g.characters) {
-      const hints = hintsOf(c);
-      const decision = matchCharacter(c, index.candidatesFor(c, hints), refused, hints);
-      const found = decision.decision === 'auto_confirm' ? [decision.candidate, ...decision.others] : decision.decision === 'suggest' ? decision.candidates : [];
-      for (const cand of found) {
-        // A member officers placed in another person is not proposed (they decide merges).
-        const owner = fixedOwner.get(memberKey(cand.memberId));
-        if (owner !== undefined && owner !== g.person) {
-          // The account belongs to a person officers decided: this character may be one more of
-          // theirs. Asked, never done: moving into an officer's person is an officer's call.
-          if (!g.decided && !isRejected(charKey(c.id), owner)) joinSuggestions.set(charKey(c.id), { person: owner, characterId: c.id, memberId: null, status: 'suggested', source: 'matcher', confidence: cand.confidence, evidence: cand.evidence });
-          continue;
-        }
-        const at = best.findIndex((b) => b.memberId === cand.memberId);
-        if (at < 0) best.push({ ...cand, characterId: c.id });
-        else if (cand.confidence > best[at]!.confidence) best[at] = { ...cand, characterId: c.id };
-      }
-    }
-    if (best.length === 0) continue;
-    const candidates = best.sort((a, b) => b.confidence - a.confidence || a.memberId - b.memberId);
-    proposals.push({ group: g, candidates });
-    const sure = candidates.filter(isSure);
-    if (sure.length === 1) sureClaims.set(sure[0]!.memberId, (sureClaims.get(sure[0]!.memberId) ?? 0) + 1);
-  }
-  const memberLinked = new Map<PersonRef, number>();
-  for (const { group, candidates } of proposals) {
-    const sure = candidates.filter(isSure);
-    const confirmed = sure.length === 1 && sureClaims.get(sure[0]!.memberId) === 1 ? sure[0]! : null;
-    if (confirmed) memberLinked.set(group.person, confirmed.memberId);
-    const shown = confirmed ? [confirmed] : candidates.slice(0, MAX_SUGGESTIONS);
-    for (const cand of shown) {
-      links.push({
-        person: group.person,
-        characterId: null,
-        memberId: cand.memberId,
-        status: cand === confirmed ? 'confirmed' : 'suggested',
-        source: 'matcher',
-        confidence: cand.confidence,
-        evidence: cand.evidence,
-      });
-    }
-  }
-
-  for (const l of joinSuggestions.values()) links.push(l);
-
-  // 6. Automation links of departed characters and members stay where they are: history, not news.
-  const planned = new Set(links.map(linkKey));
-  for (const l of automationLinks) {
-    const gone = l.characterId !== null ? !characters.get(l.characterId)?.inGuild : !members.get(l.memberId!)?.present;
-    if (gone && l.status === 'confirmed' && !planned.has(linkKey(l))) {
-      links.push({ person: l.personId, characterId: l.characterId, memberId: l.memberId, status: 'confirmed', source: l.source, confidence: l.confidence, evidence: l.evidence });
-    }
-  }
-
-  // 7. Names and mains of automation's persons.
-  const persons: PlannedPerson[] = [];
-  for (const g of groupsOut) {
-    if (typeof g.person === 'number' && namedByOfficers.has(g.person)) continue;
-    const memberId = memberLinked.get(g.person) ?? (typeof g.person === 'number' ? fixedMemberOf.get(g.person) : undefined);
-    const member = memberId !== undefined ? members.get(memberId) : undefined;
-    persons.push({ person: g.person, displayName: member ? (member.globalName ?? member.username) : g.main.name, mainCharacterId: g.main.id });
-  }
-
-  return {
-    links,
-    persons,
-    flags: [...flags].map(([linkId, flag]) => ({ linkId, flag })),
-    unknownMains,
-  };
-}
-
-function isSure(c: Candidate): boolean {
-  return c.confidence >= THRESHOLDS.autoConfirm && c.evidence.some((e) => !e.fuzzy);
+  return merged;
 }
 
 /** The main of a group: the character most alts name; a lone character is its own main. */
@@ -425,29 +723,26 @@ function groupMain(chars: EngineCharacter[], edgeOf: Map<number, { main: number 
   }
   const roots = chars.filter((c) => !(edgeOf.has(c.id) && ids.has(edgeOf.get(c.id)!.main)));
   const pool = roots.length > 0 ? roots : chars;
-  return [...pool].sort((a, b) => (named.get(b.id) ?? 0) - (named.get(a.id) ?? 0) || a.id - b.id)[0]!;
+  return [...pool].sort((a, b) => Number(b.inGuild) - Number(a.inGuild) || (named.get(b.id) ?? 0) - (named.get(a.id) ?? 0) || a.id - b.id)[0]!;
 }
 
 /**
- * Discord members by every name part they show and by every folded part, so each character is
- * compared with the few accounts that could match it instead of all of them.
+ * Discord members by every name they go by, exact and folded, so each character is compared with
+ * the few accounts that could match it instead of all of them.
  */
 class MemberIndex {
-  private readonly byPart = new Map<string, MatchMember[]>();
+  private readonly byKey = new Map<string, MatchMember[]>();
 
   constructor(readonly all: MatchMember[]) {
     for (const m of all) {
       const keys = new Set<string>();
-      for (const n of [m.username, m.username.replace(/#\d{4}$/, ''), m.globalName, m.nickname]) {
-        if (!n) continue;
-        keys.add(exactNameKey(n));
-        // Names start with a letter: "Player 12" is found under "player", never under "12".
-        for (const part of n.split(/[\s|/,()[\]]+/u)) if (part && !DIGITS.test(part)) keys.add(exactNameKey(part)).add(foldedNameKey(part));
-      }
+      const n = namesOf(m);
+      keys.add(n.usernameKey);
+      for (const x of n.names) keys.add(x.exactKey).add(x.foldedKey);
       for (const k of keys) {
-        const list = this.byPart.get(k);
+        const list = this.byKey.get(k);
         if (list) list.push(m);
-        else this.byPart.set(k, [m]);
+        else this.byKey.set(k, [m]);
       }
     }
   }
@@ -456,7 +751,7 @@ class MemberIndex {
     // A handful of accounts at most: a plain array beats a Set at 10,000 characters a run.
     const found: MatchMember[] = [];
     const add = (key: string) => {
-      const list = this.byPart.get(key);
+      const list = this.byKey.get(key);
       if (list) for (const m of list) if (!found.includes(m)) found.push(m);
     };
     const look = (name: string) => {
@@ -466,7 +761,8 @@ class MemberIndex {
       if (folded !== exact) add(folded);
     };
     look(c.name);
-    for (const h of hints) look(h.kind === 'discord_handle' ? h.value.replace(/#\d{4}$/, '') : h.value);
+    for (const old of c.previousNames ?? []) look(old);
+    for (const h of hints) look(h.kind === 'discord_handle' ? h.value.replace(/^@/, '').replace(/#\d{4}$/, '') : h.value);
     return found;
   }
 }

@@ -1,4 +1,4 @@
-import { RealmIndex, exactNameKey, parseCharacterRef } from './names';
+import { RealmIndex, exactNameKey, foldedNameKey, parseCharacterRef } from './names';
 import { readNotes, type NoteHint } from './notes';
 import type { Evidence } from './matching';
 
@@ -8,58 +8,128 @@ export interface RosterCharacter {
   realmSlug: string;
   guildNote: string | null;
   officerNote: string | null;
+  /** Names the character had before a rename (Blizzard keeps the id): notes and sheets lag renames. */
+  previousNames?: readonly string[];
+  /** false for a character that left the guild: still known (history), found after those in the guild. */
+  inGuild?: boolean;
 }
 
 export type MainFromNotes =
   | { kind: 'main'; mainId: number; evidence: Evidence }
   /** The note names a main that is not on the roster: officers see it, nothing is linked. */
-  | { kind: 'unknown_main'; named: string; evidence: Evidence }
+  | { kind: 'unknown_main'; named: string; evidence: Evidence; didYouMean?: RosterCharacter }
   | { kind: 'none' };
 
-/** Roster characters by exact name key: build once, look up for every alt. */
+/** Roster characters by exact name key (and every previous name): build once, look up for every alt. */
 export type RosterByName = ReadonlyMap<string, RosterCharacter[]>;
 
 export function rosterByName(roster: Iterable<RosterCharacter>): RosterByName {
   const byName = new Map<string, RosterCharacter[]>();
-  for (const c of roster) {
-    const key = exactNameKey(c.name);
+  const add = (key: string, c: RosterCharacter) => {
     const list = byName.get(key);
-    if (list) list.push(c);
-    else byName.set(key, [c]);
-  }
+    if (!list) byName.set(key, [c]);
+    else if (!list.includes(c)) list.push(c);
+  };
+  const all = [...roster];
+  // Current names first, so a name someone has now wins over the same name someone had once.
+  for (const c of all) add(exactNameKey(c.name), c);
+  for (const c of all) for (const old of c.previousNames ?? []) add(exactNameKey(old), c);
   return byName;
 }
 
+const where = (source: NoteHint['source']) => (source === 'officer_note' ? 'officer note' : 'public note');
+const label = (c: RosterCharacter) => `${c.name}-${c.realmSlug}`;
+
 /**
- * Who an alt's notes say its main is. A named main counts only if it is on the roster: by the realm
- * the note gives, else the guild's realm, else the alt's own realm, else a name unique across
- * realms. The officer note is read before the public note.
+ * The roster character a note's name stands for: by the realm the note gives, else the guild's realm,
+ * else the alt's own realm, else a name unique across realms. In-guild characters before departed ones;
+ * a current name before a previous one.
+ */
+export function findNamedCharacter(value: string, alt: RosterCharacter, byName: RosterByName, realms: RealmIndex, guildRealmSlug: string): RosterCharacter | undefined {
+  const ref = parseCharacterRef(value, realms, guildRealmSlug);
+  const sameName = (byName.get(exactNameKey(ref.name)) ?? []).filter((c) => c.id !== alt.id);
+  if (sameName.length === 0) return undefined;
+  const present = sameName.filter((c) => c.inGuild !== false);
+  for (const pool of [present, sameName]) {
+    const found =
+      (ref.realmWritten ? pool.find((c) => c.realmSlug === ref.realmSlug) : undefined) ??
+      (!ref.realmWritten ? pool.find((c) => c.realmSlug === guildRealmSlug) : undefined) ??
+      (!ref.realmWritten ? pool.find((c) => c.realmSlug === alt.realmSlug) : undefined) ??
+      (!ref.realmWritten && pool.length === 1 ? pool[0] : undefined);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A look-alike of a name no roster character bears: the same name without accents, or one letter
+ * typed wrong, added, dropped or two swapped. Only when exactly one character fits: a review-band
+ * hint for officers, never a link on its own.
+ */
+export function lookAlike(value: string, alt: RosterCharacter, byFolded: ReadonlyMap<string, RosterCharacter[]>, byLength: ReadonlyMap<number, RosterCharacter[]>): RosterCharacter | undefined {
+  const name = value.split('-')[0]!;
+  const folded = foldedNameKey(name);
+  if (folded.length < 4) return undefined;
+  const twins = (byFolded.get(folded) ?? []).filter((c) => c.id !== alt.id);
+  if (twins.length === 1) return twins[0];
+  if (twins.length > 1) return undefined;
+  const near: RosterCharacter[] = [];
+  for (let len = folded.length - 1; len <= folded.length + 1; len += 1) {
+    for (const c of byLength.get(len) ?? []) {
+      if (c.id !== alt.id && withinOneEdit(folded, foldedNameKey(c.name)) && !near.includes(c)) near.push(c);
+      if (near.length > 1) return undefined;
+    }
+  }
+  return near[0];
+}
+
+/** Damerau distance ≤ 1 (one substitution, insertion, deletion, or adjacent swap). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return false;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** Indexes for look-alike search, built once per plan. */
+export function lookAlikeIndexes(roster: Iterable<RosterCharacter>): { byFolded: Map<string, RosterCharacter[]>; byLength: Map<number, RosterCharacter[]> } {
+  const byFolded = new Map<string, RosterCharacter[]>();
+  const byLength = new Map<number, RosterCharacter[]>();
+  for (const c of roster) {
+    const f = foldedNameKey(c.name);
+    (byFolded.get(f) ?? byFolded.set(f, []).get(f)!).push(c);
+    (byLength.get(f.length) ?? byLength.set(f.length, []).get(f.length)!).push(c);
+  }
+  return { byFolded, byLength };
+}
+
+/**
+ * Who an alt's notes say its main is, among roster characters only (the engine also resolves names
+ * of players and Discord members: see engine.ts). The officer note is read before the public note.
  */
 export function mainFromNotes(alt: RosterCharacter, roster: RosterCharacter[] | RosterByName, realms: RealmIndex, guildRealmSlug: string, hints: NoteHint[] = readNotes(alt)): MainFromNotes {
   const byName = Array.isArray(roster) ? rosterByName(roster) : roster;
-
   for (const hint of hints) {
     if (hint.kind !== 'main_named') continue;
-    const ref = parseCharacterRef(hint.value, realms, guildRealmSlug);
-    const sameName = (byName.get(exactNameKey(ref.name)) ?? []).filter((c) => c.id !== alt.id);
-    const main =
-      (ref.realmWritten ? sameName.find((c) => c.realmSlug === ref.realmSlug) : undefined) ??
-      (!ref.realmWritten ? sameName.find((c) => c.realmSlug === guildRealmSlug) : undefined) ??
-      (!ref.realmWritten ? sameName.find((c) => c.realmSlug === alt.realmSlug) : undefined) ??
-      (!ref.realmWritten && sameName.length === 1 ? sameName[0] : undefined);
-    const where = hint.source === 'officer_note' ? 'officer note' : 'public note';
-    if (main) {
-      return {
-        kind: 'main',
-        mainId: main.id,
-        evidence: { rule: 'main_named_in_note', source: hint.source, weight: 0.9, text: `${where} "${hint.evidence}" names the main ${main.name}-${main.realmSlug}`, fuzzy: false },
-      };
-    }
-    return {
-      kind: 'unknown_main',
-      named: hint.value,
-      evidence: { rule: 'main_named_in_note', source: hint.source, weight: 0, text: `${where} "${hint.evidence}" names ${hint.value}, who is not on the roster`, fuzzy: false },
-    };
+    const main = findNamedCharacter(hint.value, alt, byName, realms, guildRealmSlug);
+    if (main) return { kind: 'main', mainId: main.id, evidence: mainEvidence(hint, main) };
+    return { kind: 'unknown_main', named: hint.value, evidence: unknownMainEvidence(hint) };
   }
   return { kind: 'none' };
 }
+
+export function mainEvidence(hint: NoteHint, main: RosterCharacter, weight = 0.9): Evidence {
+  const renamed = exactNameKey(main.name) !== exactNameKey(parseName(hint.value)) ? ` (since renamed ${main.name})` : '';
+  return { rule: 'main_named_in_note', source: hint.source, weight, text: `${where(hint.source)} "${hint.evidence}" names the main ${label(main)}${renamed}`, fuzzy: false };
+}
+
+export function unknownMainEvidence(hint: NoteHint): Evidence {
+  return { rule: 'main_named_in_note', source: hint.source, weight: 0, text: `${where(hint.source)} "${hint.evidence}" names ${hint.value}, who is not on the roster`, fuzzy: false };
+}
+
+const parseName = (value: string) => value.split('-')[0]!;

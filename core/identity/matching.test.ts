@@ -59,11 +59,19 @@ describe('matchCharacter', () => {
     expect(d.decision === 'auto_confirm' || (d.decision === 'suggest' && d.candidates.some((c) => c.memberId === 1 || c.memberId === 7))).toBe(false);
   });
 
-  it("confirms on an officer note's exact Discord username alone, but only suggests it from a public note", () => {
+  it("confirms on a note's exact Discord username alone (it names exactly one account), the officer's note weighing most", () => {
     const officer = matchCharacter(character(17, 'Qudan', { officerNote: 'Discord: trog' }), server);
-    expect(officer).toMatchObject({ decision: 'auto_confirm', candidate: { memberId: 1, confidence: 0.8 } });
+    expect(officer).toMatchObject({ decision: 'auto_confirm', candidate: { memberId: 1, confidence: 0.9 } });
     const player = matchCharacter(character(18, 'Qudan', { guildNote: 'Discord: trog' }), server);
-    expect(player).toMatchObject({ decision: 'suggest', candidates: [{ memberId: 1, confidence: 0.6 }] });
+    expect(player).toMatchObject({ decision: 'auto_confirm', candidate: { memberId: 1, confidence: 0.8 } });
+  });
+
+  it('only suggests a display name in a note when two members go by it', () => {
+    const d = matchCharacter(character(19, 'Qudan', { officerNote: 'Discord: Skate' }), server.filter((m) => m.username !== 'skate'));
+    // "Skate" is skate_alt's display name, but also the name of the account skate: not proof.
+    const both = matchCharacter(character(19, 'Qudan', { officerNote: 'Discord: Skate' }), [...server.filter((m) => m.username !== 'skate'), member(8, 'other', 'Skate', null)]);
+    expect(d).toMatchObject({ decision: 'auto_confirm', candidate: { memberId: 6, evidence: [expect.objectContaining({ rule: 'discord_name_in_note' })] } });
+    expect(both.decision).toBe('suggest');
   });
 
   it('finds nothing for a bank alt with no note, or a note with a typo in the handle alone', () => {
@@ -77,7 +85,7 @@ describe('matchCharacter', () => {
     if (d.decision !== 'auto_confirm') throw new Error('expected a confirmation');
     expect(d.candidate.evidence.map((e) => e.text)).toEqual([
       'officer note "Discord: Trog" names the Discord user trog',
-      'trog\'s name on the server "Trogmoon" is the character\'s name',
+      'trog\'s server nickname "Trogmoon" is the character\'s name',
     ]);
   });
 });

@@ -118,7 +118,8 @@ describe('the fixture sheet', () => {
     ['Trog', 'Trogmoon', 'senjin', ['Trogtotem', 'Pattbank', 'Pattvault', 'Trogalt']],
     ['Mito', 'Bloodvalor', 'alterac-mountains', []],
     ['Rocket', 'Zatañña', 'sargeras', ['Zatanna']],
-    ['Shodoom', 'Shodoom', 'bleeding-hollow', []],
+    // Row 21 gives Trogtotem to Shodoom too: kept, as a suggestion beside Trog's row, for officers to settle.
+    ['Shodoom', 'Shodoom', 'bleeding-hollow', ['Trogtotem']],
     ['Skate', 'Skatefarm', 'tichondrius', ['Skatealt']],
   ])('officer %s has the main %s-%s and the alts %j', (discordName, mainName, mainRealm, alts) => {
     const p = player(discordName);
@@ -473,10 +474,10 @@ describe('resolveSheet', () => {
     expect(problems).toEqual([expect.objectContaining({ sheet: 'Characters', row: 4, reason: expect.stringContaining('second main for Trog: row 3 is kept as main') })]);
   });
 
-  it('gives a character to the first player who claims it, and reports a repeat by the same player', () => {
+  it('keeps both claims of a character by two players (neither wins: officers settle it), and reports each repeat', () => {
     const { players, problems } = resolveInline(officerIds, ['Trog,Trogtotem,,,,Alt', 'Shodoom,Trogtotem-Senjin,,,,Alt', 'Trog,trogtotem,,,,Alt']);
     expect(players.find((p) => p.discordName === 'Trog')!.characters.map((c) => c.row)).toEqual([2]);
-    expect(players.find((p) => p.discordName === 'Shodoom')!.characters).toEqual([]);
+    expect(players.find((p) => p.discordName === 'Shodoom')!.characters.map((c) => [c.row, c.name])).toEqual([[3, 'Trogtotem']]);
     expect(problems.map((p) => [p.row, p.reason])).toEqual([
       [3, expect.stringContaining('character "Trogtotem-Senjin" is already claimed by Trog in row 2')],
       [4, expect.stringContaining('character "trogtotem" is already listed for Trog in row 2')],

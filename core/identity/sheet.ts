@@ -53,6 +53,10 @@ export interface SheetRosterCharacter {
   id: number;
   name: string;
   realmSlug: string;
+  /** false for a character that left the guild: still found (after those in the guild), so a former member's roles are checked. */
+  inGuild?: boolean;
+  /** Names before a rename: a sheet kept by hand lags renames. */
+  previousNames?: readonly string[];
 }
 
 export interface SheetMember {
@@ -389,10 +393,17 @@ type CharacterLookup = { character: SheetRosterCharacter } | { reason: string };
 function rosterLookup(known: SheetKnown): (cell: string) => CharacterLookup {
   const byName = new Map<string, SheetRosterCharacter[]>();
   const byFolded = new Map<string, SheetRosterCharacter[]>();
-  for (const c of known.characters) {
-    byName.set(exactNameKey(c.name), [...(byName.get(exactNameKey(c.name)) ?? []), c]);
+  // In-guild characters first, then departed ones; current names before previous ones.
+  const ordered = [...known.characters].sort((a, b) => Number(b.inGuild !== false) - Number(a.inGuild !== false));
+  const add = (key: string, c: SheetRosterCharacter) => {
+    const list = byName.get(key) ?? [];
+    if (!list.includes(c)) byName.set(key, [...list, c]);
+  };
+  for (const c of ordered) {
+    add(exactNameKey(c.name), c);
     byFolded.set(foldedNameKey(c.name), [...(byFolded.get(foldedNameKey(c.name)) ?? []), c]);
   }
+  for (const c of ordered) for (const old of c.previousNames ?? []) add(exactNameKey(old), c);
   const named = (c: SheetRosterCharacter) => `${c.name}-${c.realmSlug}`;
 
   const notOnRoster = (cell: string, name: string): string => {
@@ -406,7 +417,10 @@ function rosterLookup(known: SheetKnown): (cell: string) => CharacterLookup {
     if (ref.realmWritten !== null && ref.realmSlug === null) {
       return { reason: `character "${cell}": realm "${ref.realmWritten}" is not a realm of any roster character: check its spelling, or write the name alone for the guild's realm` };
     }
-    const sameName = byName.get(exactNameKey(ref.name)) ?? [];
+    const all = byName.get(exactNameKey(ref.name)) ?? [];
+    // A name someone in the guild has now wins over a departed character or a former name.
+    const current = all.filter((c) => c.inGuild !== false && exactNameKey(c.name) === exactNameKey(ref.name));
+    const sameName = ref.realmWritten === null && current.length > 0 ? current : all;
     if (ref.realmWritten !== null) {
       const found = sameName.find((c) => c.realmSlug === ref.realmSlug);
       return found ? { character: found } : { reason: notOnRoster(cell, ref.name) };
@@ -471,15 +485,14 @@ export function resolveSheet(parsed: ParsedSheet, known: SheetKnown): { players:
     }
     const { character } = found;
     const claim = claimedBy.get(character.id);
-    if (claim) {
-      problem(
-        claim.player === player
-          ? `character "${row.character}" is already listed for ${player.discordName} in row ${claim.row}: delete this row`
-          : `character "${row.character}" is already claimed by ${claim.player.discordName} in row ${claim.row}: one character belongs to one player; delete the wrong row`,
-      );
+    if (claim?.player === player) {
+      problem(`character "${row.character}" is already listed for ${player.discordName} in row ${claim.row}: delete this row`);
       continue;
     }
-    claimedBy.set(character.id, { player, row: row.row });
+    if (claim) {
+      // Neither row wins: both are kept as suggestions, and the audit asks officers to settle it.
+      problem(`character "${row.character}" is already claimed by ${claim.player.discordName} in row ${claim.row}: one character belongs to one player; both rows stay suggestions until an officer decides; delete the wrong row`);
+    } else claimedBy.set(character.id, { player, row: row.row });
 
     let isMain = row.mainAlt === null ? null : row.mainAlt === 'main';
     if (isMain) {

@@ -32,7 +32,7 @@ describe('runIdentity on PostgreSQL', () => {
       ['Trogtotem', 'confirmed', 'notes'],
       ['trog', 'confirmed', 'matcher'],
     ]);
-    expect(mike.links[2]!.evidence.map((e) => e.text)).toEqual(['officer note "Discord: trog" names the Discord user trog', `trog's name on the server "Trogmoon" is the character's name`]);
+    expect(mike.links[2]!.evidence.map((e) => e.text)).toEqual(['officer note "Discord: trog" names the Discord user trog', `trog's server nickname "Trogmoon" is the character's name`]);
 
     const events = await knex('identity_link_events').where({ guild_id: g.guildId }).count<{ n: string }[]>('* as n');
     const second = await runIdentity(knex, g.guildId);

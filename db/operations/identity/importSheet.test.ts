@@ -50,9 +50,9 @@ describe('importSheet', () => {
     await runIdentity(knex, guildId);
     const before = await rowsOf(guildId);
     const report = await importSheet(knex, guildId, { ...sheet, dryRun: true, by: 'Mike' });
-    // Automation had made every character its own person: mains' persons are reused and confirmed,
-    // accounts and alts join them.
-    expect(report).toMatchObject({ dryRun: true, players: 7, personsCreated: 0, linksCreated: 13, linksConfirmed: 7, conflicts: [] });
+    // Automation had grouped what the notes say and linked the accounts it was sure of: mains' persons
+    // are reused and their links confirmed, the rest join them; Trogtotem, claimed by two rows, twice.
+    expect(report).toMatchObject({ dryRun: true, players: 7, personsCreated: 0, linksCreated: 11, linksConfirmed: 10, conflicts: [] });
     expect(report.problems.map((p) => `${p.sheet} ${p.row}`)).toEqual([
       'DiscordIDs 9', 'DiscordIDs 10', 'DiscordIDs 11', 'DiscordIDs 12', 'DiscordIDs 15', 'DiscordIDs 16',
       'Characters 14', 'Characters 15', 'Characters 16', 'Characters 17', 'Characters 18', 'Characters 19', 'Characters 20', 'Characters 21', 'Characters 22', 'Characters 23', 'Characters 25', 'Characters 26', 'Characters 27',
@@ -64,7 +64,7 @@ describe('importSheet', () => {
   it('imports persons and confirmed sheet links, idempotently; automation never undoes them', async () => {
     const guildId = await sheetGuild();
     const first = await importSheet(knex, guildId, { ...sheet, dryRun: false, by: 'Mike' });
-    expect(first).toMatchObject({ players: 7, personsCreated: 7, linksCreated: 20, linksUnchanged: 0 });
+    expect(first).toMatchObject({ players: 7, personsCreated: 7, linksCreated: 21, linksUnchanged: 0 });
     const trog = await knex('persons as p').join('wow_characters as c', 'c.id', 'p.main_character_id').where({ 'p.guild_id': guildId, 'p.display_name': 'Trog' }).first('p.id', 'c.name as main', 'p.named_by');
     expect(trog).toMatchObject({ main: 'Trogmoon', named_by: 'Mike' });
     const trogLinks = await knex('identity_links as l')
@@ -72,15 +72,19 @@ describe('importSheet', () => {
       .leftJoin('discord_members as m', 'm.id', 'l.discord_member_id')
       .where({ 'l.person_id': trog.id })
       .orderBy('l.id')
-      .select(knex.raw('coalesce(c.name, m.username) as who'), 'l.status', 'l.source', 'l.evidence');
+      .select(knex.raw('coalesce(c.name, m.username) as who'), 'l.status', 'l.source', 'l.evidence', 'l.flag');
+    // Row 21 also gives Trogtotem to Shodoom: neither row wins, both wait for officers, flagged.
     expect(trogLinks.map((l) => [l.who, l.status, l.source])).toEqual([
-      ['trog', 'confirmed', 'sheet'], ['Trogmoon', 'confirmed', 'sheet'], ['Trogtotem', 'confirmed', 'sheet'], ['Pattbank', 'confirmed', 'sheet'], ['Pattvault', 'confirmed', 'sheet'], ['Trogalt', 'confirmed', 'sheet'],
+      ['trog', 'confirmed', 'sheet'], ['Trogmoon', 'confirmed', 'sheet'], ['Trogtotem', 'suggested', 'sheet'], ['Pattbank', 'confirmed', 'sheet'], ['Pattvault', 'confirmed', 'sheet'], ['Trogalt', 'confirmed', 'sheet'],
     ]);
+    const twice = await knex('identity_links as l').join('wow_characters as c', 'c.id', 'l.wow_character_id').where({ 'l.guild_id': guildId, 'c.name': 'Trogtotem' }).whereNot('l.status', 'rejected').select('l.status', 'l.flag');
+    expect(twice).toHaveLength(2);
+    for (const l of twice) expect(l).toMatchObject({ status: 'suggested', flag: { kind: 'claimed_twice', reason: expect.stringMatching(/The sheet gives Trogtotem-senjin to 2 players/) } });
     expect(trogLinks[1].evidence[0].text).toBe('Characters row 2: Trog plays Trogmoon-senjin (main), Druid Balance DPS');
 
     const after = await rowsOf(guildId);
     const again = await importSheet(knex, guildId, { ...sheet, dryRun: false, by: 'Mike' });
-    expect(again).toMatchObject({ personsCreated: 0, personsUpdated: 0, linksCreated: 0, linksConfirmed: 0, linksUnchanged: 20 });
+    expect(again).toMatchObject({ personsCreated: 0, personsUpdated: 0, linksCreated: 0, linksConfirmed: 0, linksUnchanged: 21 });
     await runIdentity(knex, guildId);
     expect(await rowsOf(guildId)).toEqual(after);
   });

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Evidence } from '../../../core/identity/matching';
 import { RealmIndex } from '../../../core/identity/names';
 import { parseSheet, resolveSheet, type SheetPlayer, type SheetProblem } from '../../../core/identity/sheet';
-import { decideLink, describeTarget, IdentityConflict, type Target } from './officerDecisions';
+import { decideLink, describeTarget, IdentityConflict, type Decision, type Target } from './officerDecisions';
 import { lockIdentity, runIdentityIn, type IdentityRunCounts } from './runIdentity';
 
 export interface SheetImportReport {
@@ -45,10 +45,19 @@ export async function importSheet(
       await lockIdentity(trx, guildId);
       const guild = await trx('guilds').where({ id: guildId }).first('realm_slug');
       const characters = await trx('wow_characters').where({ guild_id: guildId }).select('id', 'name', 'realm_slug', 'realm_name', 'in_guild');
+      // Former names: a hand-kept sheet lags renames.
+      const formerNames = await trx('wow_character_names as n')
+        .join('wow_characters as c', 'c.id', 'n.wow_character_id')
+        .where('c.guild_id', guildId)
+        .whereRaw('n.name <> c.name')
+        .select('n.wow_character_id', 'n.name');
+      const previous = new Map<number, string[]>();
+      for (const r of formerNames) previous.set(r.wow_character_id, [...(previous.get(r.wow_character_id) ?? []), r.name]);
       const members = await trx('discord_members').where({ guild_id: guildId }).whereNull('departed_at').select('id', 'discord_user_id');
       const realms = new RealmIndex(characters.map((c) => ({ slug: c.realm_slug, name: c.realm_name })));
       const { players, problems } = resolveSheet(parsed, {
-        characters: characters.filter((c) => c.in_guild).map((c) => ({ id: c.id, name: c.name, realmSlug: c.realm_slug })),
+        // Departed characters too: a former member who kept their roles is found through the sheet.
+        characters: characters.map((c) => ({ id: c.id, name: c.name, realmSlug: c.realm_slug, inGuild: c.in_guild, previousNames: previous.get(c.id) ?? [] })),
         members: members.map((m) => ({ id: m.id, discordUserId: m.discord_user_id })),
         realms,
         guildRealmSlug: guild.realm_slug,
@@ -112,7 +121,7 @@ async function importPlayer(trx: Knex.Transaction, guildId: number, player: Shee
       .first('id');
     try {
       // A savepoint per link: a conflict leaves the rest of the import standing.
-      const done = await trx.transaction((sp) => decideLink(sp, guildId, personId!, t.target, { by, reason: `officers' sheet, ${t.sheet} row ${t.row}` }, 'sheet', evidence));
+      const done = await trx.transaction((sp) => claimBySheet(sp, guildId, personId!, t.target, { by, reason: `officers' sheet, ${t.sheet} row ${t.row}` }, evidence));
       if (!done.changed) report.linksUnchanged += 1;
       else if (before) report.linksConfirmed += 1;
       else report.linksCreated += 1;
@@ -122,4 +131,32 @@ async function importPlayer(trx: Knex.Transaction, guildId: number, player: Shee
       report.conflicts.push({ sheet: t.sheet, row: t.row, reason: `The ${what} was not linked to ${player.discordName}: ${err.message}` });
     }
   }
+}
+
+/**
+ * A sheet row's link. The sheet is the officers' record but not an officer's decision: a row an
+ * officer overruled (linked elsewhere, or rejected) is a conflict; a row another row already gives
+ * to someone else is stored as a suggestion, and the identity step flags both for officers. A row
+ * already imported changes nothing, whatever the identity step made of it since (it may have
+ * turned it into a flagged suggestion while the notes disagree).
+ */
+async function claimBySheet(trx: Knex.Transaction, guildId: number, personId: number, t: Target, d: Decision, evidence: Evidence): Promise<{ id: number; changed: boolean }> {
+  const where = t.characterId !== null ? { wow_character_id: t.characterId } : { discord_member_id: t.memberId };
+  const mine = await trx('identity_links').where({ guild_id: guildId, person_id: personId, ...where }).first('id', 'status', 'source', 'decided_by', 'reason');
+  if (mine && mine.decided_by !== null && mine.status === 'rejected') {
+    throw new IdentityConflict(`${mine.decided_by} rejected this link (link ${mine.id}${mine.reason ? `: "${mine.reason}"` : ''}); the sheet does not overrule an officer. Link it with POST /api/identity/link if the sheet is right.`, { conflictingLinkId: mine.id });
+  }
+  if (mine && mine.decided_by !== null && mine.source === 'sheet') return { id: mine.id, changed: false };
+  const otherSheet = await trx('identity_links').where({ guild_id: guildId, status: 'confirmed', source: 'sheet', ...where }).whereNot({ person_id: personId }).whereNotNull('decided_by').first('id');
+  if (!otherSheet) return decideLink(trx, guildId, personId, t, d, 'sheet', evidence);
+  // Two rows, two players: kept as a suggestion beside the other row's link; officers decide.
+  if (mine) {
+    await trx('identity_links').where({ id: mine.id }).update({ status: 'suggested', source: 'sheet', decided_by: d.by, reason: d.reason, confidence: 1, evidence: JSON.stringify([evidence]), updated_at: trx.fn.now() });
+    return { id: mine.id, changed: true };
+  }
+  const [row] = await trx('identity_links')
+    .insert({ guild_id: guildId, person_id: personId, ...where, wow_character_id: t.characterId, discord_member_id: t.memberId, status: 'suggested', source: 'sheet', evidence: JSON.stringify([evidence]), confidence: 1, decided_by: d.by, reason: d.reason })
+    .returning('id');
+  await trx('identity_link_events').insert({ guild_id: guildId, link_id: row.id, kind: 'created', wow_character_id: t.characterId, discord_member_id: t.memberId, from_person_id: null, to_person_id: personId, status: 'suggested', actor: d.by, reason: d.reason, evidence: JSON.stringify([evidence]) });
+  return { id: row.id, changed: true };
 }

@@ -17,7 +17,22 @@ export async function loadIdentityInput(trx: Knex | Knex.Transaction, guildId: n
   if (!guild) throw new Error(`Guild ${guildId} not found`);
   // One after another: a transaction is one connection, which runs one query at a time.
   const characters = await trx('wow_characters').where({ guild_id: guildId }).select('id', 'name', 'realm_slug', 'realm_name', 'guild_note', 'officer_note', 'in_guild');
-  const members = await trx('discord_members').where({ guild_id: guildId }).select('id', 'username', 'global_name', 'nickname', 'is_bot', 'departed_at');
+  // Names before a rename: notes, nicknames and sheets lag behind them.
+  const formerNames = await trx('wow_character_names as n')
+    .join('wow_characters as c', 'c.id', 'n.wow_character_id')
+    .where('c.guild_id', guildId)
+    .whereRaw('n.name <> c.name')
+    .select('n.wow_character_id', 'n.name');
+  const previous = new Map<number, string[]>();
+  for (const r of formerNames) previous.set(r.wow_character_id, [...(previous.get(r.wow_character_id) ?? []), r.name]);
+  const members = await trx('discord_members as m')
+    .where('m.guild_id', guildId)
+    .select('m.id', 'm.username', 'm.global_name', 'm.nickname', 'm.is_bot', 'm.departed_at')
+    .select(
+      trx.raw(
+        `EXISTS (SELECT 1 FROM discord_roles r WHERE r.guild_id = m.guild_id AND r.deleted_at IS NULL AND r.guild_rank IS NOT NULL AND r.discord_role_id = ANY (m.role_ids)) AS has_guild_role`,
+      ),
+    );
   const persons = await trx('persons').where({ guild_id: guildId }).select('id', 'named_by');
   const links = await trx('identity_links')
     .where({ guild_id: guildId })
@@ -27,8 +42,8 @@ export async function loadIdentityInput(trx: Knex | Knex.Transaction, guildId: n
   return {
     guildRealmSlug: guild.realm_slug,
     realms: [...realms].map(([slug, name]) => ({ slug, name })),
-    characters: characters.map((c) => ({ id: c.id, name: c.name, realmSlug: c.realm_slug, guildNote: c.guild_note, officerNote: c.officer_note, inGuild: c.in_guild })),
-    members: members.map((m) => ({ id: m.id, username: m.username, globalName: m.global_name, nickname: m.nickname, isBot: m.is_bot, present: m.departed_at === null })),
+    characters: characters.map((c) => ({ id: c.id, name: c.name, realmSlug: c.realm_slug, guildNote: c.guild_note, officerNote: c.officer_note, inGuild: c.in_guild, previousNames: previous.get(c.id) ?? [] })),
+    members: members.map((m) => ({ id: m.id, username: m.username, globalName: m.global_name, nickname: m.nickname, isBot: m.is_bot, present: m.departed_at === null, hasGuildRole: m.has_guild_role })),
     persons: persons.map((p) => ({ id: p.id, namedByOfficers: p.named_by !== null })),
     links: links.map(toEngineLink),
   };
@@ -82,6 +97,39 @@ export async function runIdentityIn(trx: Knex.Transaction, guildId: number): Pro
   // Removals before inserts: a character moving persons must leave before it arrives.
   const removed = diff.removals.map((l) => l.id);
   for (let i = 0; i < removed.length; i += 5000) await trx('identity_links').whereIn('id', removed.slice(i, i + 5000)).delete();
+  // Sheet rows the notes dispute become suggestions (before anything else confirms their character),
+  // and undisputed ones confirmed again (after automation's own link of the character has gone).
+  const events: Record<string, unknown>[] = [];
+  if (plan.claims.length > 0) {
+    const current = new Map(
+      (await trx('identity_links').whereIn('id', plan.claims.map((c) => c.linkId)).select('id', 'status', 'flag', 'person_id', 'wow_character_id', 'discord_member_id')).map((r) => [r.id, r]),
+    );
+    const changes = plan.claims.filter((c) => {
+      const row = current.get(c.linkId);
+      return row && (row.status !== c.status || JSON.stringify(row.flag?.reason ?? null) !== JSON.stringify(c.flag?.reason ?? null));
+    });
+    // Demotions first: a character's confirmed row must go before a promotion can take its place.
+    changes.sort((a, b) => Number(a.status === 'confirmed') - Number(b.status === 'confirmed'));
+    for (const c of changes) {
+      const row = current.get(c.linkId)!;
+      await trx('identity_links')
+        .where({ id: c.linkId })
+        .update({ status: c.status, flag: c.flag ? JSON.stringify(c.flag) : null, flagged_at: c.flag ? trx.fn.now() : null, updated_at: trx.fn.now() });
+      events.push({
+        guild_id: guildId,
+        link_id: c.linkId,
+        kind: row.status !== c.status ? (c.status === 'confirmed' ? 'confirmed' : 'unconfirmed') : c.flag ? 'flagged' : 'unflagged',
+        wow_character_id: row.wow_character_id,
+        discord_member_id: row.discord_member_id,
+        from_person_id: row.person_id,
+        to_person_id: row.person_id,
+        status: c.status,
+        actor: 'automation',
+        reason: c.flag?.reason ?? 'The sheet and the notes agree again.',
+        evidence: JSON.stringify(c.flag?.evidence ?? []),
+      });
+    }
+  }
   // Changed links in one statement per 2,000: a reworded note can touch thousands at once.
   for (let i = 0; i < diff.updates.length; i += 2000) {
     const rows = diff.updates.slice(i, i + 2000).map((u) => ({ id: u.id, status: u.link.status, source: u.link.source, confidence: u.link.confidence, evidence: u.link.evidence }));
@@ -127,7 +175,7 @@ export async function runIdentityIn(trx: Knex.Transaction, guildId: number): Pro
     .returning('id');
 
   // Flags on decided links the notes contradict, with a history entry when one appears or clears.
-  const events: Record<string, unknown>[] = diff.events.map((e) => eventRow(guildId, e, idOf, linkIds));
+  events.push(...diff.events.map((e) => eventRow(guildId, e, idOf, linkIds)));
   if (plan.flags.length > 0) {
     const current = new Map(
       (await trx('identity_links').whereIn('id', plan.flags.map((f) => f.linkId)).select('id', 'flag', 'person_id', 'wow_character_id', 'discord_member_id')).map((r) => [r.id, r]),
