@@ -5,6 +5,7 @@ import * as addonNotes from './20261124180000_addon_notes';
 import * as identity from './20261124190000_identity';
 import * as audit from './20261124200000_audit';
 import * as sheetImports from './20261124210000_sheet_imports';
+import * as auditResolution from './20261205120000_audit_resolution';
 
 /**
  * Migrations are listed here rather than found on disk, so the same code runs from TypeScript
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124190000_identity': identity,
   '20261124200000_audit': audit,
   '20261124210000_sheet_imports': sheetImports,
+  '20261205120000_audit_resolution': auditResolution,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
