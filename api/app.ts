@@ -7,6 +7,8 @@ import type { Logger } from '../config/logger';
 import type { ApiKeyScope } from '../db/operations/apiKeys/createApiKey';
 import type { AddonImportControl } from '../temporal/addonImportControl';
 import type { AuditControl } from '../temporal/auditControl';
+import type { IdentityControl } from '../temporal/identityControl';
+import type { SheetImportControl } from '../temporal/sheetImportControl';
 import type { DiscordSyncControl } from '../temporal/discordSyncControl';
 import type { RosterSyncControl } from '../temporal/rosterSyncControl';
 import { AppError, bodyParseError, methodNotAllowed, notFound } from './errors';
@@ -42,6 +44,10 @@ export interface ApiDeps {
   discordSync: DiscordSyncControl;
   addonImport: AddonImportControl;
   audit: AuditControl;
+  /** The identity step after officers' decisions, on Temporal (absent: treated as Temporal not answering). */
+  identity?: IdentityControl;
+  /** Recorded sheet imports, imported on Temporal (absent: treated as Temporal not answering). */
+  sheetImport?: SheetImportControl;
   /** The guild this API serves; API keys of other guilds are refused. */
   guildId: number;
 }

@@ -7,6 +7,8 @@ import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { connectTemporal } from '../temporal/connect';
 import { createAddonImportControl } from '../temporal/addonImportControl';
 import { createAuditControl } from '../temporal/auditControl';
+import { createIdentityControl } from '../temporal/identityControl';
+import { createSheetImportControl } from '../temporal/sheetImportControl';
 import { createDiscordSyncControl } from '../temporal/discordSyncControl';
 import { createRosterSyncControl } from '../temporal/rosterSyncControl';
 import { createApp } from './app';
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
   const discordSync = createDiscordSyncControl(temporal, config);
   const addonImport = createAddonImportControl(temporal, config);
   const audit = createAuditControl(temporal, config);
-  const app = createApp({ knex, config, logger, rosterSync, discordSync, addonImport, audit, guildId });
+  const identity = createIdentityControl(temporal, config);
+  const sheetImport = createSheetImportControl(temporal, config);
+  const app = createApp({ knex, config, logger, rosterSync, discordSync, addonImport, audit, identity, sheetImport, guildId });
   const server: Server = app.listen(config.api.port, config.api.host);
   try {
     await once(server, 'listening');

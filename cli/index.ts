@@ -1,8 +1,14 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig, runMain } from '../config';
+import type { Client } from '@temporalio/client';
+import { ConfigError, loadConfig, runMain, type Config } from '../config';
 import { createKnex } from '../db/knex';
 import { APP_DATABASE, embeddedUrl } from '../scripts/provision/postgres';
-import { importSheetCommand, identityRunCommand } from './identity';
+import { importSheetCommand, identityRunCommand, type TemporalCliDeps } from './identity';
+import { firstReportCommand, releaseFirstReportCommand } from './audit';
+import { connectTemporal } from '../temporal/connect';
+import { createAuditControl } from '../temporal/auditControl';
+import { createIdentityControl } from '../temporal/identityControl';
+import { createSheetImportControl } from '../temporal/sheetImportControl';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { API_KEY_SCOPES } from '../db/operations/apiKeys/createApiKey';
 import {
@@ -13,8 +19,30 @@ import {
   type ApiKeyCliDeps,
 } from './apiKeys';
 
+/** Connects to Temporal for one command and always closes it; a server that does not answer is one clear line. */
+async function withTemporal<T>(config: Config, run: (client: Client) => Promise<T>): Promise<T> {
+  let client: Client;
+  try {
+    client = await connectTemporal(config);
+  } catch (err) {
+    throw new CliUsageError((err as Error).message);
+  }
+  try {
+    return await run(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** The database and Temporal for one command: the identity step and sheet imports run on Temporal. */
+function withTemporalGuild(run: (deps: TemporalCliDeps) => Promise<string>): Promise<void> {
+  return withGuild((deps, config) =>
+    withTemporal(config, (client) => run({ ...deps, identity: createIdentityControl(client, config), sheetImport: createSheetImportControl(client, config) })),
+  );
+}
+
 /** Opens the database for one command, for the configured guild, and always closes it. */
-async function withGuild(run: (deps: ApiKeyCliDeps) => Promise<string>): Promise<void> {
+async function withGuild(run: (deps: ApiKeyCliDeps, config: Config) => Promise<string>): Promise<void> {
   const config = loadConfig();
   // Without DATABASE_URL, the embedded PostgreSQL that `npm start` runs (it must be running).
   const url = config.database.url ?? `${embeddedUrl(config.database.embeddedPort).replace(/\/postgres$/, '')}/${APP_DATABASE}`;
@@ -35,7 +63,7 @@ async function withGuild(run: (deps: ApiKeyCliDeps) => Promise<string>): Promise
       realmSlug: config.guild.realmSlug,
       nameSlug: config.guild.nameSlug,
     });
-    process.stdout.write(`${await run({ knex, guildId, guildKey: config.guild.key })}\n`);
+    process.stdout.write(`${await run({ knex, guildId, guildKey: config.guild.key }, config)}\n`);
   } finally {
     await knex.destroy();
   }
@@ -75,12 +103,37 @@ export function buildProgram(): Command {
     .requiredOption('--characters <file>', 'the Characters sheet as CSV (Discord name, character, class, spec, role, main/alt)')
     .option('--dry-run', 'report what would change and every unusable row; change nothing', false)
     .option('--by <officer>', 'who is importing, kept with every link', 'sheet import')
-    .action((opts: { discordIds: string; characters: string; dryRun: boolean; by: string }) => withGuild((deps) => importSheetCommand(deps, opts)));
+    .action((opts: { discordIds: string; characters: string; dryRun: boolean; by: string }) => withTemporalGuild((deps) => importSheetCommand(deps, opts)));
 
   identity
     .command('run')
-    .description('Run the identity step now (every sync ends with it) and print what it changed')
-    .action(() => withGuild((deps) => identityRunCommand(deps)));
+    .description('Run the identity step now on Temporal (every sync ends with it), then the audit; print what it changed')
+    .action(() => withTemporalGuild((deps) => identityRunCommand(deps)));
+
+  const audit = program.command('audit').description("The audit's first report");
+
+  audit
+    .command('status')
+    .description("Say whether the guild's first audit report is held, and for what")
+    .action(() => withGuild((deps, config) => firstReportCommand({ ...deps, firstReportWaitsFor: config.audit.firstReportWaitsFor, audit: null })));
+
+  audit
+    .command('release')
+    .description("Release the guild's first audit report before the guild is seeded (AUDIT_FIRST_REPORT_WAITS_FOR), and audit now")
+    .option('--by <officer>', 'who releases it, kept with the release', 'officer (CLI)')
+    .action((opts: { by: string }) =>
+      withGuild(async (deps, config) => {
+        const release = (control: ReturnType<typeof createAuditControl> | null) =>
+          releaseFirstReportCommand({ ...deps, firstReportWaitsFor: config.audit.firstReportWaitsFor, audit: control }, opts);
+        try {
+          return await withTemporal(config, (client) => release(createAuditControl(client, config)));
+        } catch (err) {
+          // Temporal is away: the release is still recorded; the next sync's audit posts the report.
+          if (err instanceof CliUsageError) return release(null);
+          throw err;
+        }
+      }),
+    );
 
   return program;
 }

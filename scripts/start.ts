@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
@@ -6,7 +7,10 @@ import { createLogger, redactUrl, type Logger } from '../config/logger';
 import { createKnex, migrateToLatest, type Knex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { createApiKey } from '../db/operations/apiKeys/createApiKey';
-import { importSheet } from '../db/operations/identity/importSheet';
+import { firstReportState, type FirstReportState } from '../db/operations/audit/firstReport';
+import { recordSheetImport, setSheetImportWorkflow, sheetImportById, sheetImported } from '../db/operations/sheetImports/sheetImports';
+import { describeFirstReport } from '../cli/audit';
+import { createSheetImportControl } from '../temporal/sheetImportControl';
 import { generateDemoGuild, startBlizzardStandin, type DemoGuild } from '../standins/blizzard';
 import { generateDemoDiscordServer, startDiscordStandin, type DemoPlayer } from '../standins/discord';
 import { createDiscordSyncControl } from '../temporal/discordSyncControl';
@@ -123,9 +127,16 @@ runMain(async () => {
   const apiUp = await waitForApi(config, logger);
 
   const listener = await waitForListener(knex, guildId, logger);
-  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl, sheetFiles, auditChannelId: childEnv.PATT_AUDIT_CHANNEL_ID ?? config.discord.auditChannelId ?? null });
+  const firstReport = await firstReportState(knex, guildId, config.audit.firstReportWaitsFor);
+  summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl, sheetFiles, auditChannelId: childEnv.PATT_AUDIT_CHANNEL_ID ?? config.discord.auditChannelId ?? null, firstReport });
   if (await needsFirstSync(knex, guildId)) await firstSync(client, config, logger);
+  // The demo seeds the guild as officers would: their sheet, then the addon's first upload; the
+  // first report (held until both, by default) then goes out.
   if (sheetFiles) await importDemoSheetOnce(knex, client, loadConfig(childEnv), guildId, sheetFiles, logger);
+  if (demoKeyFile) await runDemoAddonOnce(knex, guildId, childEnv, logger);
+  const after = await firstReportState(knex, guildId, config.audit.firstReportWaitsFor);
+  if (firstReport.state === 'held' && after.state !== 'held') logger.info(`first audit report: ${describeFirstReport(after)} (about ${config.audit.debounceSeconds} s)`);
+  else if (after.state === 'held') logger.warn(`first audit report still ${describeFirstReport(after)}; release it with \`npm run cli -- audit release\``);
   logger.info('running; press Ctrl-C to stop everything');
 });
 
@@ -210,28 +221,70 @@ async function firstSync(client: Client, config: Config, logger: Logger): Promis
 /**
  * The demo's officers' sheet, imported once the roster and the Discord members it names are on
  * record: the five officers become persons with their alts and Discord accounts, from the sheet.
+ * It takes the path every sheet takes: recorded (sheet_imports), then imported by the sheetImport
+ * workflow on Temporal, which asks for the audit after it.
  */
 async function importDemoSheetOnce(knex: Knex, client: Client, config: Config, guildId: number, files: { discordIds: string; characters: string }, logger: Logger): Promise<void> {
-  if (await knex('identity_links').where({ guild_id: guildId, source: 'sheet' }).first('id')) return;
+  if (await sheetImported(knex, guildId)) return;
   try {
     const reconciled = await knex('sync_runs').where({ guild_id: guildId, kind: SYNC_KINDS.discordReconcile, status: 'succeeded' }).first('id');
     if (!reconciled) {
       const run = await createDiscordSyncControl(client, config).trigger();
       await client.workflow.getHandle(run.workflowId, run.runId).result();
     }
-    const report = await importSheet(knex, guildId, {
+    const { importId } = await recordSheetImport(knex, guildId, {
       discordIdsCsv: fs.readFileSync(files.discordIds, 'utf8'),
       charactersCsv: fs.readFileSync(files.characters, 'utf8'),
       dryRun: false,
       by: 'demo sheet (npm start)',
     });
+    const run = await createSheetImportControl(client, config).run(importId, { waitMs: 120_000 });
+    await setSheetImportWorkflow(knex, importId, run.workflowId);
+    const row = await sheetImportById(knex, importId);
+    const report = row?.report;
+    if (!report) {
+      logger.error({ importId, status: row?.status, error: row?.error, ui: run.temporalUiUrl }, 'the demo sheet import did not finish; open it in the Temporal UI, or run it by hand with the "Sheet" command above');
+      return;
+    }
     logger.info(
-      { players: report.players, linksCreated: report.linksCreated, linksConfirmed: report.linksConfirmed, rowsNotUsed: report.problems.length, persons: report.identity?.persons },
-      `demo sheet imported: the officers are persons now (GET /api/identity/persons); ${report.problems.length} rows were reported, as the CLI's dry run shows`,
+      { importId, players: report.players, linksCreated: report.linksCreated, linksConfirmed: report.linksConfirmed, rowsNotUsed: report.problems.length, persons: report.identity?.persons, ui: run.temporalUiUrl },
+      `demo sheet imported on Temporal: the officers are persons now (GET /api/identity/persons); ${report.problems.length} rows were reported, as the CLI's dry run shows`,
     );
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'the demo sheet import failed; run it by hand with the "Sheet" command above');
   }
+}
+
+/**
+ * The demo's first addon upload: the addon exports in "the game" (npm run addon:demo), the
+ * companion npm start runs uploads it, and the API imports it on Temporal. Waits until it is
+ * imported (the first report waits for it, by default).
+ */
+async function runDemoAddonOnce(knex: Knex, guildId: number, env: NodeJS.ProcessEnv, logger: Logger): Promise<void> {
+  const imported = () => knex('addon_uploads').where({ guild_id: guildId, status: 'imported' }).first('id');
+  if (await imported()) return;
+  const script = path.join(DIST_DIR, 'scripts', 'addonDemo.js');
+  const out: string[] = [];
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [script], { cwd: PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => out.push(d.toString()));
+    child.once('error', () => resolve(null));
+    child.once('exit', resolve);
+  });
+  if (code !== 0) {
+    logger.warn({ output: out.join('').trim().slice(-500) }, 'the demo addon export did not run (Lua 5.1 is needed: apt-get install lua5.1); run `npm run addon:demo` by hand');
+    return;
+  }
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (await imported()) {
+      logger.info('demo addon upload imported: the companion uploaded the export and Temporal merged the notes (GET /api/guild-sync/addon-upload/status)');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  logger.warn('the demo addon export was written, but no upload was imported within 90 s; see the companion and API log lines above');
 }
 
 function banner(config: Config): void {
@@ -268,6 +321,7 @@ function summary(
     discordControlUrl: string | null;
     sheetFiles: { discordIds: string; characters: string } | null;
     auditChannelId: string | null;
+    firstReport: FirstReportState;
   },
 ): void {
   const auth = s.demoKeyFile ? `-H "Authorization: Bearer $(cat ${path.relative(PROJECT_DIR, s.demoKeyFile)})" ` : '-H "Authorization: Bearer <your key>" ';
@@ -291,6 +345,7 @@ function summary(
         : s.auditChannelId
           ? ''
           : '  #audit       PATT_AUDIT_CHANNEL_ID is not set: findings are tracked, nothing is posted (README: Going live)',
+ `  1st report   ${firstReportLine(config, s.firstReport, auth, Boolean(s.demoKeyFile))}`,
       s.sheetFiles
         ? `  Sheet        npm run cli -- identity import-sheet --discord-ids ${path.relative(PROJECT_DIR, s.sheetFiles.discordIds)} --characters ${path.relative(PROJECT_DIR, s.sheetFiles.characters)} --dry-run`
         : '',
@@ -303,6 +358,17 @@ function summary(
     ]
       .filter((l) => l !== '')
       .join('\n') + '\n\n',
+  );
+}
+
+/** The banner's line on the first audit report: held or not, what it waits for, how to release it. */
+function firstReportLine(config: Config, f: FirstReportState, auth: string, demo: boolean): string {
+  if (f.state !== 'held') return describeFirstReport(f);
+  const waits = f.waitingFor.map((w) => (w === 'addon' ? 'the first addon upload' : 'the first sheet import')).join(' and ');
+  return (
+    `HELD until ${waits}${demo ? ' (the demo runs both after the first syncs)' : ''} (AUDIT_FIRST_REPORT_WAITS_FOR); ` +
+    `preview: curl -X POST ${auth}-H 'Content-Type: application/json' -d '{"dryRun":true}' ${config.api.publicUrl}/api/guild-sync/report/trigger; ` +
+    `release: curl -X POST ${auth}${config.api.publicUrl}/api/guild-sync/report/release  or  npm run cli -- audit release`
   );
 }
 

@@ -18,6 +18,12 @@ import { createApp } from '../api/app';
 import type { Client } from '@temporalio/client';
 import { createAddonImportControl } from '../temporal/addonImportControl';
 import type { TaskQueues } from '../workflows/shared';
+import type { IdentityControl } from '../temporal/identityControl';
+import type { SheetImportControl } from '../temporal/sheetImportControl';
+import { createIdentityControl } from '../temporal/identityControl';
+import { createSheetImportControl } from '../temporal/sheetImportControl';
+import { createAuditControl } from '../temporal/auditControl';
+import { createIdentityActivities } from '../activities/identityActivities';
 
 export interface FakeRosterSync extends RosterSyncControl {
   triggerCalls: number;
@@ -120,6 +126,8 @@ export interface TestApi {
   discordSync: FakeDiscordSync;
   addonImport: FakeAddonImport;
   audit: FakeAudit;
+  identity: FakeIdentity;
+  sheetImport: FakeSheetImport;
   /** Mints a key for this test's guild and returns the raw key. */
   mintKey: (scopes: ApiKeyScope[], name?: string) => Promise<string>;
 }
@@ -140,6 +148,46 @@ export function fakeAudit(): FakeAudit {
   return fake;
 }
 
+export interface FakeIdentity extends IdentityControl {
+  requests: string[];
+}
+
+/**
+ * The identity step without Temporal: the workflow's activity, run in the request (the API's unit
+ * tests); the end-to-end tests use the real control on Temporal.
+ */
+export function fakeIdentity(knex: Knex): FakeIdentity {
+  const activities = createIdentityActivities({ knex, logger: pino({ level: 'silent' }) });
+  const fake: FakeIdentity = {
+    requests: [],
+    update: async (guildId, reason) => {
+      fake.requests.push(reason);
+      const counts = await activities.runIdentityStep({ guildId, after: reason });
+      const where = { workflowId: 'identity-us-senjin-test', runId: 'run-i', temporalUiUrl: 'http://localhost:8233/namespaces/default/workflows/identity-us-senjin-test/run-i/history' };
+      return { ...where, status: 'done', round: { requestIds: ['r'], reasons: [reason], identity: { status: 'succeeded', ...counts }, audit: { status: 'requested', workflowId: 'audit-us-senjin-test' } } };
+    },
+  };
+  return fake;
+}
+
+export interface FakeSheetImport extends SheetImportControl {
+  started: number[];
+}
+
+/** The sheet import without Temporal: the workflow's activity on the recorded row, run in the request. */
+export function fakeSheetImport(knex: Knex): FakeSheetImport {
+  const activities = createIdentityActivities({ knex, logger: pino({ level: 'silent' }) });
+  const fake: FakeSheetImport = {
+    started: [],
+    run: async (importId) => {
+      fake.started.push(importId);
+      const result = await activities.importRecordedSheet({ importId });
+      return { workflowId: `sheet-import-test-${importId}`, runId: 'run-s', temporalUiUrl: `http://localhost:8233/namespaces/default/workflows/sheet-import-test-${importId}/run-s/history`, result };
+    },
+  };
+  return fake;
+}
+
 /** The app for a guild of its own. */
 export async function testApi(
   knex: Knex,
@@ -150,6 +198,8 @@ export async function testApi(
   const discordSync = opts.discordSync ?? fakeDiscordSync();
   const addonImport = opts.addonImport ?? fakeAddonImport();
   const audit = opts.audit ?? fakeAudit();
+  const identity = fakeIdentity(knex);
+  const sheetImport = fakeSheetImport(knex);
   const app = createApp({
     knex,
     config: loadConfig({ ...process.env, ...opts.env }),
@@ -158,6 +208,8 @@ export async function testApi(
     discordSync,
     addonImport,
     audit,
+    identity,
+    sheetImport,
     guildId: guild.id,
   });
   return {
@@ -168,6 +220,8 @@ export async function testApi(
     discordSync,
     addonImport,
     audit,
+    identity,
+    sheetImport,
     mintKey: async (scopes, name = 'test key') => (await createApiKey(knex, { guildId: guild.id, name, scopes })).key,
   };
 }
@@ -185,6 +239,32 @@ export function appWithAddonImport(knex: Knex, guild: { id: number; key: string;
     discordSync: fakeDiscordSync(),
     addonImport: createAddonImportControl(temporal.client, { guild }, temporal.taskQueues),
     audit: fakeAudit(),
+    guildId: guild.id,
+  });
+}
+
+/**
+ * The real app for a guild whose identity steps, sheet imports, addon imports and audit triggers
+ * all run on real Temporal workers (the end-to-end tests of the durable paths).
+ */
+export function appOnTemporal(
+  knex: Knex,
+  guild: { id: number; key: string; realmSlug: string; nameSlug: string },
+  temporal: { client: Client; taskQueues: TaskQueues },
+  env: NodeJS.ProcessEnv = {},
+) {
+  const config = loadConfig({ ...process.env, ...env });
+  const cfg = { ...config, guild: { realmSlug: guild.realmSlug, nameSlug: guild.nameSlug, key: guild.key } };
+  return createApp({
+    knex,
+    config: cfg,
+    logger: pino({ level: 'silent' }),
+    rosterSync: fakeRosterSync(),
+    discordSync: fakeDiscordSync(),
+    addonImport: createAddonImportControl(temporal.client, cfg, temporal.taskQueues),
+    audit: createAuditControl(temporal.client, cfg, temporal.taskQueues),
+    identity: createIdentityControl(temporal.client, cfg, temporal.taskQueues),
+    sheetImport: createSheetImportControl(temporal.client, cfg, temporal.taskQueues),
     guildId: guild.id,
   });
 }

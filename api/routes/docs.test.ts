@@ -23,11 +23,13 @@ describe('GET /api/docs/openapi.json', () => {
       '/api/guild-sync/addon-upload/status',
       '/api/guild-sync/blizzard/trigger',
       '/api/guild-sync/discord/trigger',
+      '/api/guild-sync/report/release',
       '/api/guild-sync/report/trigger',
       '/api/guild-sync/status',
       '/api/health',
       '/api/identity/confirm',
       '/api/identity/import-sheet',
+      '/api/identity/import-sheet/{importId}',
       '/api/identity/link',
       '/api/identity/link/{linkId}',
       '/api/identity/mismatches',
@@ -50,6 +52,13 @@ describe('GET /api/docs/openapi.json', () => {
     expect(doc.components.schemas.DiscordSyncStatus.properties.listener).toBeDefined();
     expect(doc.paths['/api/health'].get.security).toBeUndefined();
     expect(doc.components.schemas.Error).toBeDefined();
+    // The first report's hold and the durable identity paths are documented.
+    expect(doc.components.schemas.GuildSyncStatus.properties.audit.properties.firstReport).toBeDefined();
+    expect(doc.components.schemas.FirstReport.properties.state.enum).toEqual(['held', 'released', 'posted', 'not_needed']);
+    expect(doc.paths['/api/guild-sync/report/release'].post.description).toContain('`sync:trigger`');
+    expect(doc.paths['/api/guild-sync/report/trigger'].post.responses['409']).toBeDefined();
+    expect(doc.components.schemas.IdentityDecision.properties.identityStep).toBeDefined();
+    expect(doc.paths['/api/identity/import-sheet'].post.responses['202']).toBeDefined();
   });
 });
 

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { Guild } from '../../db/models';
 import { discordSyncStatus } from '../../db/operations/discordSync/discordSyncStatus';
 import { identitySummary } from '../../db/operations/identity/identityQueries';
+import { firstReportState } from '../../db/operations/audit/firstReport';
+import { firstReportBody, firstReportSchema } from './audit';
 import { latestSyncRuns, type SyncRunRow } from '../../db/operations/syncRuns/latestSyncRuns';
 import { temporalUiLink } from '../../temporal/connect';
 import { SYNC_KINDS } from '../../workflows/shared';
@@ -111,6 +113,7 @@ export const guildSyncStatusSchema = z
         discordOrphans: z.number().int().meta({ description: 'Discord accounts with no character in the guild' }),
       })
       .meta({ id: 'IdentitySummary' }),
+    audit: z.object({ firstReport: firstReportSchema }).meta({ description: 'The audit: whether the guild’s first report is held, and for what' }),
     temporal: z.enum(['ok', 'unreachable']),
   })
   .meta({ id: 'GuildSyncStatus' });
@@ -207,11 +210,12 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
   });
 
   router.get('/guild-sync/status', requireApiKey('read', deps), async (ctx) => {
-    const [guild, latest, discord, identity, temporal] = await Promise.all([
+    const [guild, latest, discord, identity, firstReport, temporal] = await Promise.all([
       Guild.query(deps.knex).findById(deps.guildId).select('key', 'realm_slug', 'name_slug', 'name'),
       latestSyncRuns(deps.knex, deps.guildId),
       discordSyncStatus(deps.knex, deps.guildId),
       identitySummary(deps.knex, deps.guildId),
+      firstReportState(deps.knex, deps.guildId, deps.config.audit.firstReportWaitsFor),
       Promise.allSettled([
         withTimeout(deps.rosterSync.running(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (running sync)'),
         withTimeout(deps.rosterSync.schedule(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (schedule)'),
@@ -266,6 +270,7 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
         lastMemberChangeAt: iso(discord.lastMemberChangeAt),
       },
       identity,
+      audit: { firstReport: firstReportBody(firstReport) },
       temporal: reachable ? 'ok' : 'unreachable',
     };
     ctx.body = body;

@@ -1,15 +1,21 @@
 import Router from '@koa/router';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { ServiceError, isGrpcServiceError } from '@temporalio/client';
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { discordOrphans, listPersons, wowOrphans } from '../../db/operations/identity/identityQueries';
 import { confirmLink, IdentityConflict, IdentityNotFound, linkByOfficer, mergePersons, rejectLink, splitPerson } from '../../db/operations/identity/officerDecisions';
-import { runIdentity } from '../../db/operations/identity/runIdentity';
-import { importSheet } from '../../db/operations/identity/importSheet';
-import { SheetFormatError } from '../../core/identity/sheet';
+import { failSheetImport, recordSheetImport, sheetImportById, setSheetImportWorkflow, type SheetImportRow } from '../../db/operations/sheetImports/sheetImports';
+import type { Config } from '../../config';
 import type { ApiDeps, ApiState } from '../app';
-import { AppError, errorResponse } from '../errors';
+import { AppError, errorResponse, temporalUnavailable } from '../errors';
+import { temporalUiLink } from '../../temporal/connect';
 import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
+
+/** How long a decision waits for its identity step on Temporal before it answers without it. */
+export const DECISION_WAIT_MS = 20_000;
+/** How long a sheet import waits for its report on Temporal before it answers 202 with the import's id. */
+export const SHEET_WAIT_MS = 60_000;
 
 // ---- Shapes ------------------------------------------------------------------------------------
 
@@ -126,15 +132,50 @@ const sheetReportSchema = z
     conflicts: z.array(z.object({ sheet: z.enum(['DiscordIDs', 'Characters']), row: z.number().int(), reason: z.string() })),
     problems: z.array(z.object({ sheet: z.enum(['DiscordIDs', 'Characters']), row: z.number().int(), cells: z.array(z.string()), reason: z.string() })),
     identity: z.record(z.string(), z.number()).nullable(),
+    importId: z.number().int().meta({ description: 'The recorded import (sheet_imports): GET /api/identity/import-sheet/{importId}' }),
+    workflowId: z.string(),
+    temporalUiUrl: z.string().meta({ description: 'The sheetImport workflow in the Temporal UI' }),
   })
   .meta({ id: 'SheetImportReport' });
+
+const sheetImportStatusSchema = z
+  .object({
+    importId: z.number().int(),
+    status: z.enum(['received', 'imported', 'failed']).meta({ description: 'received: recorded, importing on Temporal' }),
+    dryRun: z.boolean(),
+    by: z.string(),
+    receivedAt: z.string().meta({ format: 'date-time' }),
+    finishedAt: z.string().meta({ format: 'date-time' }).nullable(),
+    error: z.string().nullable(),
+    report: z.record(z.string(), z.unknown()).nullable().meta({ description: 'The SheetImportReport once imported' }),
+    workflowId: z.string().nullable(),
+    temporalUiUrl: z.string().nullable(),
+    message: z.string().optional(),
+  })
+  .meta({ id: 'SheetImportStatus' });
+
+const identityStepSchema = z
+  .object({
+    status: z.enum(['ran', 'failed', 'running', 'pending', 'not_needed']).meta({
+      description:
+        'ran: the identity step ran on Temporal after the decision (and the audit was asked for); failed: it ran and failed (the next sync runs it again); ' +
+        'running: it did not finish within the wait and runs on; pending: Temporal did not answer, the decision is stored and the next sync (or `npm run cli -- identity run`) runs the step; ' +
+        'not_needed: the decision was already recorded',
+    }),
+    workflowId: z.string().optional(),
+    temporalUiUrl: z.string().optional(),
+    auditRequested: z.boolean().optional(),
+    message: z.string().optional().meta({ description: 'What happened and, when the step did not run, when it will' }),
+  })
+  .meta({ id: 'IdentityStepAfterDecision' });
 
 const decisionSchema = z
   .object({
     personId: z.number().int(),
     linkIds: z.array(z.number().int()),
     changed: z.boolean().meta({ description: 'False when this decision was already recorded: nothing changed' }),
-    person: personSchema.nullable().meta({ description: 'The person as it is now, after the identity step ran' }),
+    person: personSchema.nullable().meta({ description: 'The person as it is now: after the identity step ran, unless identityStep says it has not yet' }),
+    identityStep: identityStepSchema,
   })
   .meta({ id: 'IdentityDecision' });
 
@@ -224,10 +265,28 @@ export const identityOpenApi: RouteConfig[] = [
     description:
       `${writeDoc.scopeNote} Idempotent: the same sheet again changes nothing. Rows it cannot use are listed with their row number and why ` +
       "(a cell naming two accounts, `None`, full-width brackets, a character not on the roster, a Discord id not on the server); a link officers decided otherwise is reported, not overwritten. " +
-      'With `dryRun` the report says what would change and nothing is stored. The CLI does the same: `npm run cli -- identity import-sheet`.',
+      'With `dryRun` the report says what would change and nothing is stored. The CLI does the same: `npm run cli -- identity import-sheet`. ' +
+      'The sheet is recorded first (sheet_imports), then imported by the `sheetImport` workflow on Temporal, which then asks for the audit (not after a dry run). ' +
+      'The answer waits for the report up to 60 s; after that it is 202 with the import id to look up. The same sheet sent again while it imports joins that import.',
     security: writeDoc.security,
     request: jsonBody(sheetBody),
-    responses: { 200: json(sheetReportSchema, 'What changed (or would), and the rows not used'), ...writeErrors, 400: errorResponse('VALIDATION_FAILED, or SHEET_FORMAT: a file is not the expected tab (the message names the missing column)') },
+    responses: {
+      200: json(sheetReportSchema, 'What changed (or would), and the rows not used'),
+      202: json(sheetImportStatusSchema, 'Recorded and importing on Temporal; not finished within the wait'),
+      ...writeErrors,
+      400: errorResponse('VALIDATION_FAILED, or SHEET_FORMAT: a file is not the expected tab (the message names the missing column)'),
+      503: errorResponse('TEMPORAL_UNAVAILABLE: nothing was imported; send it again'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/identity/import-sheet/{importId}',
+    tags: ['identity'],
+    summary: 'A recorded sheet import: its status and, once imported, its report',
+    description: readDoc.scopeNote,
+    security: readDoc.security,
+    request: { params: z.object({ importId: z.string().meta({ example: '7' }) }) },
+    responses: { 200: json(sheetImportStatusSchema, 'The import'), ...readErrors, 404: errorResponse('NOT_FOUND: no such import in this guild') },
   },
   {
     method: 'post',
@@ -266,16 +325,66 @@ async function deciding<T>(work: Promise<T>): Promise<T> {
 
 const officer = (ctx: ParameterizedContext<ApiState>, by: string | undefined) => by ?? ctx.state.apiKey?.name ?? 'officer';
 
+/** When the identity step runs if Temporal did not take the request now: every sync ends with it. */
+function whenItRuns(config: Pick<Config, 'discord' | 'rosterSync'>): string {
+  const hours = config.rosterSync.hoursUtc.map((h) => `${String(h).padStart(2, '0')}:00`).join(', ');
+  return (
+    `the identity step runs with the next sync (the Discord reconcile, every ${config.discord.reconcileEveryMinutes} min, or the roster sync at ${hours} UTC), ` +
+    'each of which ends with it, or now with `npm run cli -- identity run` once Temporal is back'
+  );
+}
+
+/** Temporal did not take the call (down, unreachable, past the deadline), as opposed to a bug. */
+const temporalDown = (err: unknown) => err instanceof ServiceError || isGrpcServiceError(err) || (err as Error)?.name === 'ServiceError';
+
+function sheetImportStatus(row: SheetImportRow, link: (workflowId: string) => string, workflowId: string | null, message?: string): z.infer<typeof sheetImportStatusSchema> {
+  return {
+    importId: row.id,
+    status: row.status,
+    dryRun: row.dryRun,
+    by: row.by,
+    receivedAt: row.receivedAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    error: row.error,
+    report: (row.report as unknown as Record<string, unknown>) ?? null,
+    workflowId,
+    temporalUiUrl: workflowId ? link(workflowId) : null,
+    ...(message ? { message } : {}),
+  };
+}
+
 export function identityRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/identity' });
   const read = requireApiKey('read', deps);
   const write = requireApiKey('identity:write', deps);
 
-  /** After a decision: the identity step runs at once, so the answer shows the person as it now is. */
-  async function settled(personId: number, linkIds: number[], changed: boolean): Promise<z.infer<typeof decisionSchema>> {
-    if (changed) await runIdentity(deps.knex, deps.guildId);
+  /**
+   * After a decision (stored in its own transaction): the identity step runs on Temporal (the
+   * guild's identityUpdate workflow, then the audit), and the answer waits for it, so it shows the
+   * person as it now is. If Temporal does not answer, the decision stays stored and the answer
+   * says when the step will run: never a 503 for a decision already made.
+   */
+  async function settled(ctx: ParameterizedContext<ApiState>, personId: number, linkIds: number[], changed: boolean): Promise<z.infer<typeof decisionSchema>> {
+    let identityStep: z.infer<typeof identityStepSchema> = { status: 'not_needed' };
+    if (changed) {
+      try {
+        if (!deps.identity) throw new Error('no Temporal client is configured for the identity step');
+        const outcome = await deps.identity.update(deps.guildId, 'officer_decision', { waitMs: DECISION_WAIT_MS });
+        const where = { workflowId: outcome.workflowId, temporalUiUrl: outcome.temporalUiUrl };
+        if (outcome.status === 'running') {
+          identityStep = { status: 'running', ...where, message: `The identity step is running on Temporal and did not finish within ${DECISION_WAIT_MS / 1000} s; the person below is as it was before it. It finishes on its own (then the audit is asked for): follow it in the Temporal UI.` };
+        } else if (outcome.round.identity.status === 'succeeded') {
+          identityStep = { status: 'ran', ...where, auditRequested: outcome.round.audit.status === 'requested' };
+        } else {
+          identityStep = { status: 'failed', ...where, auditRequested: outcome.round.audit.status === 'requested', message: `The decision is stored, but the identity step failed: ${outcome.round.identity.message}. The next sync runs it again.` };
+        }
+      } catch (err) {
+        deps.logger.warn({ err, requestId: ctx.state.requestId }, 'identity step not requested: Temporal did not answer; the decision is stored');
+        identityStep = { status: 'pending', message: `The decision is stored. Temporal did not answer (${(err as Error).message}), so ${whenItRuns(deps.config)}.` };
+      }
+    }
     const page = await listPersons(deps.knex, deps.guildId, { page: 1, pageSize: 1, personId });
-    return { personId, linkIds, changed, person: page.persons[0] ?? null };
+    return { personId, linkIds, changed, person: page.persons[0] ?? null, identityStep };
   }
 
   router.get('/persons', read, async (ctx) => {
@@ -301,7 +410,7 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
     const by = officer(ctx, b.by);
     const done = await deciding(linkByOfficer(deps.knex, deps.guildId, { ...b, by }));
     deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer linked');
-    ctx.body = await settled(done.personId, done.linkIds, true);
+    ctx.body = await settled(ctx, done.personId, done.linkIds, true);
   });
 
   router.post('/confirm', write, async (ctx) => {
@@ -309,7 +418,7 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
     const by = officer(ctx, b.by);
     const done = await deciding(confirmLink(deps.knex, deps.guildId, b.linkId, { by, reason: b.reason ?? 'confirmed the suggestion' }));
     deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer confirmed a link');
-    ctx.body = await settled(done.personId, [done.linkId], done.changed);
+    ctx.body = await settled(ctx, done.personId, [done.linkId], done.changed);
   });
 
   router.delete('/link/:linkId', write, async (ctx) => {
@@ -320,35 +429,67 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
     const by = officer(ctx, b.by);
     const done = await deciding(rejectLink(deps.knex, deps.guildId, linkId, { by, reason: b.reason ?? 'removed by an officer' }));
     deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer rejected a link');
-    ctx.body = await settled(done.personId, [done.linkId], done.changed);
+    ctx.body = await settled(ctx, done.personId, [done.linkId], done.changed);
   });
 
+  const uiLink = (workflowId: string) => temporalUiLink(deps.config, workflowId);
+
+  /**
+   * The sheet is recorded first, then imported by the sheetImport workflow (which asks for the
+   * audit after a real import); the answer waits for the report, bounded.
+   */
   router.post('/import-sheet', write, async (ctx) => {
     const b = sheetBody.parse(ctx.request.body ?? {});
     const by = officer(ctx, b.by);
-    let report;
+    const { importId, joined } = await recordSheetImport(deps.knex, deps.guildId, { discordIdsCsv: b.discordIdsCsv, charactersCsv: b.charactersCsv, dryRun: b.dryRun, by });
+    let run;
     try {
-      report = await importSheet(deps.knex, deps.guildId, { discordIdsCsv: b.discordIdsCsv, charactersCsv: b.charactersCsv, dryRun: b.dryRun, by });
+      if (!deps.sheetImport) throw Object.assign(new Error('no Temporal client is configured for sheet imports'), { name: 'ServiceError' });
+      run = await deps.sheetImport.run(importId, { waitMs: SHEET_WAIT_MS });
     } catch (err) {
-      if (err instanceof SheetFormatError) throw new AppError(400, 'SHEET_FORMAT', err.message);
-      throw err;
+      if (!temporalDown(err)) throw err;
+      // Nothing imported it: the row says so, and a late start finds it failed and imports nothing.
+      if (!joined) await failSheetImport(deps.knex, importId, `TEMPORAL_UNAVAILABLE: ${(err as Error).message}`);
+      throw temporalUnavailable(err, `so the sheet (import ${importId}) was not imported; send it again`);
     }
-    deps.logger.info({ requestId: ctx.state.requestId, by, dryRun: b.dryRun, players: report.players, problems: report.problems.length, conflicts: report.conflicts.length }, 'sheet imported');
-    ctx.body = { ...report, identity: report.identity ? { ...report.identity } : null } satisfies z.infer<typeof sheetReportSchema>;
+    await setSheetImportWorkflow(deps.knex, importId, run.workflowId);
+    const row = (await sheetImportById(deps.knex, importId))!;
+    deps.logger.info({ requestId: ctx.state.requestId, by, importId, joined, dryRun: b.dryRun, workflowId: run.workflowId, status: row.status }, 'sheet import');
+    if (!run.result || row.status === 'received') {
+      ctx.status = 202;
+      ctx.set('Location', `/api/identity/import-sheet/${importId}`);
+      ctx.body = sheetImportStatus(row, uiLink, run.workflowId, `Still importing on Temporal after ${SHEET_WAIT_MS / 1000} s; GET /api/identity/import-sheet/${importId} gives the report when it is done.`);
+      return;
+    }
+    if (row.status === 'failed' || !row.report) {
+      const [code, ...rest] = (row.error ?? 'IMPORT_FAILED: the import failed').split(': ');
+      if (code === 'SHEET_FORMAT') throw new AppError(400, 'SHEET_FORMAT', rest.join(': '));
+      throw new AppError(500, 'SHEET_IMPORT_FAILED', `Sheet import ${importId} failed: ${rest.join(': ') || row.error}. Nothing was imported; see the workflow ${run.temporalUiUrl}.`, undefined, { expose: true });
+    }
+    const report = row.report;
+    ctx.body = { ...report, identity: report.identity ? { ...report.identity } : null, importId, workflowId: run.workflowId, temporalUiUrl: run.temporalUiUrl } satisfies z.infer<typeof sheetReportSchema>;
+  });
+
+  router.get('/import-sheet/:importId', read, async (ctx) => {
+    const importId = z.coerce.number().int().positive({ message: 'importId must be a positive whole number' }).parse(ctx.params.importId);
+    const row = await sheetImportById(deps.knex, importId);
+    if (!row || row.guildId !== deps.guildId) throw new AppError(404, 'NOT_FOUND', `Sheet import ${importId} is not in this guild.`);
+    const wf = await deps.knex('sheet_imports').where({ id: importId }).first('workflow_id');
+    ctx.body = sheetImportStatus(row, uiLink, wf?.workflow_id ?? null);
   });
 
   router.post('/persons/merge', write, async (ctx) => {
     const b = mergeBody.parse(ctx.request.body ?? {});
     const by = officer(ctx, b.by);
     const done = await deciding(mergePersons(deps.knex, deps.guildId, b.fromPersonId, b.intoPersonId, { by, reason: b.reason }));
-    ctx.body = await settled(done.personId, [], true);
+    ctx.body = await settled(ctx, done.personId, [], true);
   });
 
   router.post('/persons/split', write, async (ctx) => {
     const b = splitBody.parse(ctx.request.body ?? {});
     const by = officer(ctx, b.by);
     const done = await deciding(splitPerson(deps.knex, deps.guildId, b.personId, b.linkIds, { by, reason: b.reason }));
-    ctx.body = await settled(done.newPersonId, b.linkIds, true);
+    ctx.body = await settled(ctx, done.newPersonId, b.linkIds, true);
   });
 
   return router;
