@@ -339,7 +339,7 @@ export function worstOf(all: Figures[]): Partial<Figures> {
 // The benchmark
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(3));
-const MISSES_SHOWN = 25;
+const MISSES_SHOWN = Number(process.env.MQ_MISSES ?? 25);
 
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);

@@ -218,13 +218,13 @@ export function generatedGuild({ characters, members, seed }: GeneratedGuildOpti
     g.pair(b.main, a.username, 'never', "the sheet's contradiction must not drag B's main into A's person");
     g.finding('link_contradicted', `char:${altKey}`);
   }
-  // One character claimed by two rows: a second sheet player's row repeats the first one's alt.
+  // One character claimed by two rows: a later row of another sheet player repeats an alt whose
+  // owner's own row came first (and its notes agree), so the owner's link stays certain: a finding.
   const [c, d] = [sheetPlayers[1], sheetPlayers[2]];
   if (c && d && c.chars.length > 1) {
     const claimed = c.chars[1]!;
     g.sheetChar(d.discordName, claimed, 'Priest', 'None', 'Healer', 'Alt');
     const key = claimed.includes('-') ? `${claimed.split('-')[0]}-${REALMS.find((r) => realmKeyOf(r.slug) === claimed.split('-')[1])!.slug}` : `${claimed}-senjin`;
-    g.pair(key, c.username, 'suggest', 'two sheet rows claim it');
     g.finding('character_claimed_twice', `char:${key}`);
   }
   if (sheetPlayers.length >= 2) g.sheetChar(`${sheetPlayers[0]!.discordName}/${sheetPlayers[1]!.discordName}`, sheetPlayers[1]!.chars[0]!, 'Mage', 'Frost', 'DPS', 'Main');
