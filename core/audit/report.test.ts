@@ -1,6 +1,6 @@
 import { mulberry32 } from '../../standins/blizzard/demoGuild';
 import { messageProblems, messageReference, withReference, type DiscordEmbed, type DiscordMessage } from '../discord/messages';
-import { findingField, minimumMessages, packReport, RESOLVED_COLOUR, type ReportInput } from './report';
+import { findingField, minimumMessages, packReport, RESOLVED_COLOUR, resolvedLine, sharedAction, type ReportInput } from './report';
 import { AUDIT_RULES, RULE_TITLES, type AuditRule, type Finding, type Severity } from './types';
 
 const RED = 0xe74c3c;
@@ -47,6 +47,12 @@ function words(rule: AuditRule, character: string, handle: string, r: () => numb
       return { summary: `${character} (${rank}) has not been seen in game for ${days} days.`, action: 'Consider demoting to Alt or removing from the roster.' };
     case 'character_unavailable':
       return { summary: `Blizzard's API has not shown ${character} for ${days} days: renamed, moved or private.`, action: 'Check the armory and update the character.' };
+    case 'same_player_suggested':
+      return { summary: `${handle} (${rank}) and ${character} look like the same player: a note names ${handle}.`, action: 'Confirm the suggestion, or reject it if they are not.' };
+    case 'sources_disagree':
+      return { summary: `The sheet and the notes disagree about ${character}: the sheet gives it to ${handle}.`, action: `Decide whose ${character} is, then fix the sheet or the note.` };
+    case 'character_claimed_by_two_rows':
+      return { summary: `Two sheet rows give ${character} to different players: ${handle} and another.`, action: 'Keep the row of the player who plays it and fix the other.' };
   }
 }
 
@@ -148,7 +154,8 @@ describe('packReport: a big full audit', () => {
 
   it('posts every finding exactly once, whole, in the documented order, each under its own heading', () => {
     const posted = postedFindings(messages);
-    expect(posted.map((p) => p.field)).toEqual(documentedOrder(findings).map(findingField));
+    const shared = new Map(AUDIT_RULES.map((rule) => [rule, sharedAction(findings.filter((f) => f.rule === rule))]));
+    expect(posted.map((p) => p.field)).toEqual(documentedOrder(findings).map((f) => findingField(f, shared.get(f.rule)!)));
     const ruleOf = new Map(findings.map((f) => [findingField(f).name, f.rule]));
     for (const p of posted) expect(p.embed.title!.startsWith(RULE_TITLES[ruleOf.get(p.field.name)!])).toBe(true);
   });
@@ -157,7 +164,8 @@ describe('packReport: a big full audit', () => {
     const summary = messages[0]!.embeds[0]!;
     expect(summary.title).toBe('First full guild audit: Pull All The Things');
     expect(summary.description).toContain('**1,000 new findings**');
-    expect(summary.description).toContain(`${RULE_TITLES.rank_role_mismatch}: 100`);
+    expect(summary.description).toContain(`${RULE_TITLES.rank_role_mismatch}: ${findings.filter((f) => f.rule === 'rank_role_mismatch').length}`);
+    expect(findings.filter((f) => f.rule === 'rank_role_mismatch')).toHaveLength(Math.ceil((1000 - AUDIT_RULES.indexOf('rank_role_mismatch')) / AUDIT_RULES.length));
     expect(summary.description).toContain('150 resolved since the last report');
     expect(summary.timestamp).toBe('2026-11-24T10:00:00.000Z');
     const embeds = messages.flatMap((m) => m.embeds);
@@ -299,5 +307,72 @@ describe('packReport: nothing new', () => {
     });
     expect(messageProblems(withReference(messages[0]!, REF))).toBeNull();
     expect(minimumMessages(report({ resolved: [{ rule: 'stale_character', summary: 'x' }] }))).toBe(1);
+  });
+});
+
+describe('packReport: one story, said once', () => {
+  it.each([
+    ['no alts', undefined, 'Mike · Trogmoon-senjin · @trog'],
+    ['two alts', ['Trogtotem', 'Pattbank'], 'Mike · Trogmoon-senjin (alts: Trogtotem, Pattbank) · @trog'],
+    ['five alts: the first three, then how many more', ['Azure-sargeras', 'Pattbank', 'Trogtotem', 'Trogwing', 'Trogzz'], 'Mike · Trogmoon-senjin (alts: Azure-sargeras, Pattbank, Trogtotem +2 more) · @trog'],
+  ])('names the alts beside the main: %s', (_, alts, name) => {
+    const f = finding({ rule: 'stale_character', subject: { person: 'Mike', character: 'Trogmoon-senjin', discord: 'trog', ...(alts ? { alts } : {}) } });
+    expect(findingField(f).name).toBe(name);
+  });
+
+  const LINK = 'Link their character (POST /api/identity/link), or remove the guild role if they are not in the guild';
+  const orphan = (i: number, action = LINK) => finding({ rule: 'discord_without_character', severity: 'action', subject: { person: null, character: null, discord: `orphan${String(i).padStart(3, '0')}` }, summary: `@orphan${i} holds Member but no character in the guild is linked to them`, action }, i);
+
+  it.each([
+    ['every finding shares it: said once, in the heading', [orphan(1), orphan(2), orphan(3)], `→ ${LINK}`, [false, false, false]],
+    ['most share it: said once, the others keep their own', [orphan(1), orphan(2, 'Confirm or reject the suggestion waiting'), orphan(3)], `→ ${LINK} (unless a finding says otherwise)`, [false, true, false]],
+    ['no action shared by half: each says its own', [orphan(1, 'a'), orphan(2, 'b'), orphan(3, 'c')], undefined, [true, true, true]],
+    ['one finding: it says its own', [orphan(1)], undefined, [true]],
+  ])('%s', (_, findings, description, ownAction) => {
+    const [m] = packReport(report({ findings }));
+    const section = m!.embeds[1]!;
+    expect(section.description).toBe(description);
+    expect(section.fields!.map((f) => f.value.includes('\n→ '))).toEqual(ownAction);
+    expect(messageProblems(withReference(m!, REF))).toBeNull();
+  });
+
+  it('says the shared action again atop a continuation that opens a new message, and not in one that does not', () => {
+    const findings = Array.from({ length: 120 }, (_, i) => orphan(i));
+    const messages = packReport(report({ findings }));
+    expect(messages.length).toBeGreaterThan(1);
+    const sections = messages.flatMap((m, message) => m.embeds.map((e, at) => ({ e, message, at }))).filter(({ e }) => e.title?.startsWith('On Discord'));
+    for (const { e, at } of sections) expect(e.description !== undefined).toBe(at === 0 || e.title!.endsWith('(120)'));
+    expect(sections.filter(({ e }) => e.description !== undefined).length).toBe(messages.length);
+    expect(messages.flatMap((m) => m.embeds.flatMap((e) => e.fields ?? [])).some((f) => f.value.includes('→'))).toBe(false);
+    for (const m of messages) expect(messageProblems(withReference(m, REF))).toBeNull();
+    expect(messages.length).toBeLessThanOrEqual(minimumMessages(report({ findings })) + 1);
+  });
+
+  it.each([
+    ['linked', 'character_without_discord', 'Trogmoon-senjin has no Discord account linked', '✓ Trogmoon-senjin has no Discord account linked — now linked'],
+    ['came_back', 'stale_character', 'Skatefarm-senjin (Officer) last logged in 45 days ago', '✓ Skatefarm-senjin (Officer) last logged in 45 days ago — came back'],
+    ['left', 'discord_without_character', '@oldfriend holds Member but no character in the guild is linked to them', '✓ @oldfriend holds Member but no character in the guild is linked to them — left'],
+    ['fixed', 'rank_role_mismatch', "Bloodvalor-alterac-mountains is Member in the guild; @mito's highest guild role is Officer", "✓ Bloodvalor-alterac-mountains is Member in the guild; @mito's highest guild role is Officer — fixed"],
+    ['note_fixed', 'main_not_on_roster', 'Public note "Alt of Ghostmain" names Ghostmain, who is not on the roster', '✓ Public note "Alt of Ghostmain" names Ghostmain, who is not on the roster — note fixed'],
+    [null, 'stale_character', 'Not seen', '✓ Not seen'],
+  ] as const)('says why a finding was resolved: %s', (reason, rule, summary, line) => {
+    expect(resolvedLine({ rule, summary, reason })).toBe(line);
+  });
+
+  it('keeps the reason whole when a long summary is cut', () => {
+    const line = resolvedLine({ rule: 'stale_character', summary: 'Zatañña '.repeat(300), reason: 'came_back' });
+    expect(line.length).toBeLessThanOrEqual(1024);
+    expect(line).toMatch(/… — came back$/);
+  });
+
+  it('does not tell a finding merged into another as resolved', () => {
+    const resolved = [
+      { rule: 'discord_without_character' as const, summary: '@kazzy holds Member but no character in the guild is linked to them', reason: 'merged' as const },
+      { rule: 'character_without_discord' as const, summary: 'Kazgor-senjin has no Discord account linked', reason: 'merged' as const },
+    ];
+    expect(packReport(report({ resolved }))).toEqual([]);
+    const [m] = packReport(report({ resolved: [...resolved, { rule: 'stale_character', summary: 'Not seen', reason: 'came_back' }] }));
+    expect(m!.embeds[0]!.description).toContain('1 resolved since the last report');
+    expect(m!.embeds[1]!.description).toBe('✓ Not seen — came back');
   });
 });

@@ -4,7 +4,7 @@
  * same post. The poster adds each message's footer reference (withReference) and sends them in order.
  */
 import { embedCharacters, MESSAGE_LIMITS, type DiscordEmbed, type DiscordMessage } from '../discord/messages';
-import { RULE_TITLES, type AuditRule, type Finding, type Severity } from './types';
+import { RESOLUTION_WORDS, RULE_TITLES, type AuditRule, type Finding, type ResolutionReason, type Severity } from './types';
 
 export interface ReportInput {
   /** As officers know it, e.g. "Pull All The Things". */
@@ -15,8 +15,8 @@ export interface ReportInput {
   first: boolean;
   /** New findings to report, in any order: the report sorts them. */
   findings: Finding[];
-  /** Problems that went away since the last report (there may be many). */
-  resolved: { rule: AuditRule; summary: string }[];
+  /** Problems that went away since the last report (there may be many), with why when known. */
+  resolved: { rule: AuditRule; summary: string; reason?: ResolutionReason | null }[];
 }
 
 /**
@@ -70,16 +70,50 @@ function count(n: number): string {
   return n.toLocaleString('en');
 }
 
+/** Alts named beside the main, the first few only: a bank of twenty alts would crowd the name out. */
+export const ALTS_SHOWN = 3;
+
+/** "Trogmoon-senjin (alts: Trogtotem, Pattbank)", or "(alts: A, B, C +2 more)". */
+function withAlts(character: string | null, alts: string[] | undefined): string | null {
+  const names = (alts ?? []).map((a) => a.trim()).filter(Boolean);
+  if (character === null || names.length === 0) return character;
+  const more = names.length > ALTS_SHOWN ? ` +${names.length - ALTS_SHOWN} more` : '';
+  return `${character} (alts: ${names.slice(0, ALTS_SHOWN).join(', ')}${more})`;
+}
+
 /**
- * One finding as an embed field: who (person · character · @discord, whichever are known) and
- * what is wrong with what to do. A long summary gives way before the action, which keeps up to
- * half the field: the action is what the officer came for.
+ * One finding as an embed field: who (person · character and alts · @discord, whichever are known)
+ * and what is wrong with what to do. The action is left out when its section says it once for all
+ * (`shared`). A long summary gives way before the action, which keeps up to half the field: the
+ * action is what the officer came for.
  */
-export function findingField(f: Finding): { name: string; value: string } {
-  const who = [shown(f.subject.person), shown(f.subject.character), discordHandle(f.subject.discord)].filter((s): s is string => s !== null);
+export function findingField(f: Finding, shared: string | null = null): { name: string; value: string } {
+  const who = [shown(f.subject.person), withAlts(shown(f.subject.character), f.subject.alts), discordHandle(f.subject.discord)].filter((s): s is string => s !== null);
   // With nobody named the fingerprint still tells officers (and the checker) which subject it is.
   const name = clip(who.length > 0 ? who.join(' · ') : f.fingerprint, MESSAGE_LIMITS.fieldName);
-  return { name, value: findingValue(oneLine(f.summary), oneLine(f.action)) };
+  const action = oneLine(f.action);
+  return { name, value: findingValue(oneLine(f.summary), shared !== null && action === shared ? '' : action) };
+}
+
+/**
+ * The action a section says once, in its heading's description, instead of under each finding:
+ * the one most of its findings share (at least two, and at least half of them; ties to the first
+ * in code-unit order, so the same findings always give the same words). Null: each says its own.
+ */
+export function sharedAction(findings: Finding[]): string | null {
+  const counts = new Map<string, number>();
+  for (const f of findings) {
+    const a = oneLine(f.action);
+    if (a) counts.set(a, (counts.get(a) ?? 0) + 1);
+  }
+  let best: [string, number] | null = null;
+  for (const [a, n] of counts) if (!best || n > best[1] || (n === best[1] && a < best[0])) best = [a, n];
+  return best && best[1] >= 2 && best[1] * 2 >= findings.length ? best[0] : null;
+}
+
+/** The section's description saying its shared action once. */
+function sharedActionLine(action: string, all: boolean): string {
+  return clip(all ? `→ ${action}` : `→ ${action} (unless a finding says otherwise)`, MESSAGE_LIMITS.description);
 }
 
 function findingValue(summary: string, action: string): string {
@@ -130,6 +164,8 @@ type Field = { name: string; value: string };
 interface Section {
   title: string;
   continuedTitle: string;
+  /** The action said once for the section: on its first embed, and again atop a new message. */
+  description: string | null;
   colour: number;
   fields: Field[];
   lines: string[];
@@ -148,17 +184,33 @@ function findingSections(findings: Finding[]): Section[] {
     // Sorted by severity first, so the section's worst finding is its first.
     const colour = SEVERITY_COLOURS[own[0]!.severity];
     const heading = RULE_TITLES[rule];
-    return [{ title: clip(`${heading} (${count(own.length)})`, MESSAGE_LIMITS.title), continuedTitle: clip(`${heading} (continued)`, MESSAGE_LIMITS.title), colour, fields: own.map(findingField), lines: [] }];
+    const shared = sharedAction(own);
+    return [
+      {
+        title: clip(`${heading} (${count(own.length)})`, MESSAGE_LIMITS.title),
+        continuedTitle: clip(`${heading} (continued)`, MESSAGE_LIMITS.title),
+        description: shared === null ? null : sharedActionLine(shared, own.every((f) => oneLine(f.action) === shared)),
+        colour,
+        fields: own.map((f) => findingField(f, shared)),
+        lines: [],
+      },
+    ];
   });
+}
+
+/** "✓ <what was wrong> — <why it is not any more>"; the reason is kept whole when the summary is cut. */
+export function resolvedLine(r: ReportInput['resolved'][number]): string {
+  const why = r.reason && r.reason !== 'merged' ? ` — ${RESOLUTION_WORDS[r.reason]}` : '';
+  return `${clip(`✓ ${oneLine(r.summary)}`, MESSAGE_LIMITS.fieldValue - why.length)}${why}`;
 }
 
 function resolvedSection(resolved: ReportInput['resolved']): Section[] {
   if (resolved.length === 0) return [];
   const lines = resolved
-    .map((r) => ({ rank: SECTION_ORDER.indexOf(r.rule), line: clip(`✓ ${oneLine(r.summary)}`, MESSAGE_LIMITS.fieldValue) }))
+    .map((r) => ({ rank: SECTION_ORDER.indexOf(r.rule), line: resolvedLine(r) }))
     .sort((a, b) => a.rank - b.rank || byName.compare(a.line, b.line) || compareExact(a.line, b.line))
     .map((r) => r.line);
-  return [{ title: `${RESOLVED_TITLE} (${count(lines.length)})`, continuedTitle: `${RESOLVED_TITLE} (continued)`, colour: RESOLVED_COLOUR, fields: [], lines }];
+  return [{ title: `${RESOLVED_TITLE} (${count(lines.length)})`, continuedTitle: `${RESOLVED_TITLE} (continued)`, description: null, colour: RESOLVED_COLOUR, fields: [], lines }];
 }
 
 function summaryEmbed(input: ReportInput): DiscordEmbed {
@@ -194,7 +246,9 @@ function summaryEmbed(input: ReportInput): DiscordEmbed {
 }
 
 /** Null when there is nothing to post. */
-function layout(input: ReportInput): Layout | null {
+function layout(given: ReportInput): Layout | null {
+  // Findings now told another way (merged into one story) were not resolved: not good news to post.
+  const input = { ...given, resolved: given.resolved.filter((r) => r.reason !== 'merged') };
   if (input.findings.length === 0 && input.resolved.length === 0) return null;
   return { summary: summaryEmbed(input), sections: [...findingSections(input.findings), ...resolvedSection(input.resolved)] };
 }
@@ -233,14 +287,22 @@ function pack({ summary, sections }: Layout): DiscordEmbed[][] {
         addItem(open, item);
         continue;
       }
-      const fresh: DiscordEmbed = { title: open ? section.continuedTitle : section.title, color: section.colour };
-      const cost = fresh.title!.length + itemCost(fresh, item);
-      if (current.length >= MESSAGE_LIMITS.embeds || used + cost > MESSAGE_BUDGET) {
+      // The shared action heads the section, and again a continuation that opens a new message,
+      // so officers never scroll back a message to learn what to do.
+      const embedFor = (newMessage: boolean): DiscordEmbed => ({
+        title: open ? section.continuedTitle : section.title,
+        ...(section.description !== null && (!open || newMessage) ? { description: section.description } : {}),
+        color: section.colour,
+      });
+      const costOf = (e: DiscordEmbed) => e.title!.length + (e.description?.length ?? 0) + itemCost(e, item);
+      let fresh = embedFor(false);
+      if (current.length >= MESSAGE_LIMITS.embeds || used + costOf(fresh) > MESSAGE_BUDGET) {
+        fresh = embedFor(true);
         messages.push([fresh]);
-        used = cost;
+        used = costOf(fresh);
       } else {
         current.push(fresh);
-        used += cost;
+        used += costOf(fresh);
       }
       addItem(fresh, item);
       open = fresh;
@@ -269,7 +331,8 @@ export function packReport(input: ReportInput): DiscordMessage[] {
 /**
  * A lower bound on the messages any packing of this report needs (to judge the packer by):
  * max(ceil(characters / (6000 − REFERENCE_ROOM)), ceil(embeds / 10)), where
- * - characters = the summary embed's title and description + each section's first title + every
+ * - characters = the summary embed's title and description + each section's first title and
+ *   shared action + every
  *   finding field's name and value (findingField) + every resolved line; continuation titles and
  *   the newlines between resolved lines are left out, as a packing could need few of them;
  * - embeds = 1 (the summary) + ceil(fields / 25) for each findings section + ceil(resolved line
@@ -283,7 +346,7 @@ export function minimumMessages(input: ReportInput): number {
   let embeds = 1;
   for (const s of plan.sections) {
     const lineCharacters = s.lines.reduce((n, l) => n + l.length, 0);
-    characters += s.title.length + s.fields.reduce((n, f) => n + f.name.length + f.value.length, 0) + lineCharacters;
+    characters += s.title.length + (s.description?.length ?? 0) + s.fields.reduce((n, f) => n + f.name.length + f.value.length, 0) + lineCharacters;
     embeds += Math.ceil(s.fields.length / MESSAGE_LIMITS.fields) + Math.ceil(lineCharacters / MESSAGE_LIMITS.description);
   }
   return Math.max(Math.ceil(characters / MESSAGE_BUDGET), Math.ceil(embeds / MESSAGE_LIMITS.embeds));

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { packReport, type ReportInput } from '../../../core/audit/report';
-import type { AuditRule, Finding } from '../../../core/audit/types';
+import type { AuditRule, Finding, ResolutionReason } from '../../../core/audit/types';
 import type { DiscordMessage } from '../../../core/discord/messages';
 
 export interface PreparedReport {
@@ -15,11 +15,25 @@ type Db = Knex | Knex.Transaction;
 
 const toFinding = (r: Record<string, any>): Finding => ({ rule: r.rule, fingerprint: r.fingerprint, severity: r.severity, subject: r.subject, summary: r.summary, action: r.action ?? '', details: r.details });
 
-/** What the next report would tell: open findings not yet told, and findings resolved since they were told. */
-export async function reportContents(db: Db, guildId: number): Promise<{ findings: (Finding & { id: number })[]; resolved: { id: number; rule: AuditRule; summary: string }[] }> {
+/**
+ * What the next report would tell: open findings not yet told, and findings resolved since they
+ * were told, with why. A finding merged into another (one story for a suggested pair) is not
+ * resolved news: the finding it joined is told instead.
+ */
+export async function reportContents(
+  db: Db,
+  guildId: number,
+): Promise<{ findings: (Finding & { id: number })[]; resolved: { id: number; rule: AuditRule; summary: string; reason: ResolutionReason | null }[] }> {
   const open = await db('audit_issues').where({ guild_id: guildId }).whereNull('resolved_at').whereNull('notified_at').whereNull('report_id').orderBy('id').select('id', 'rule', 'fingerprint', 'severity', 'subject', 'summary', 'action', 'details');
-  const resolved = await db('audit_issues').where({ guild_id: guildId }).whereNotNull('resolved_at').whereNotNull('notified_at').whereNull('resolved_report_id').orderBy('id').select('id', 'rule', 'summary');
-  return { findings: open.map((r) => ({ id: r.id, ...toFinding(r) })), resolved: resolved.map((r) => ({ id: r.id, rule: r.rule, summary: r.summary })) };
+  const resolved = await db('audit_issues')
+    .where({ guild_id: guildId })
+    .whereNotNull('resolved_at')
+    .whereNotNull('notified_at')
+    .whereNull('resolved_report_id')
+    .where((q) => q.whereNull('resolution').orWhereNot('resolution', 'merged'))
+    .orderBy('id')
+    .select('id', 'rule', 'summary', 'resolution');
+  return { findings: open.map((r) => ({ id: r.id, ...toFinding(r) })), resolved: resolved.map((r) => ({ id: r.id, rule: r.rule, summary: r.summary, reason: r.resolution ?? null })) };
 }
 
 /** The messages a report of these contents is, for the API's dry run and for preparing. */

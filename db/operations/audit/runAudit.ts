@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import { auditFindings, type AuditInput, type AuditSettings } from '../../../core/audit/rules';
-import { planIssues } from '../../../core/audit/lifecycle';
+import { auditFindings, strongestEvidence, type AuditInput, type AuditSettings } from '../../../core/audit/rules';
+import { planIssues, resolutionReasons } from '../../../core/audit/lifecycle';
 import type { Finding } from '../../../core/audit/types';
+import { readLinkFlag } from '../../../core/identity/flags';
 
 export interface AuditRunCounts {
   findings: number;
@@ -31,13 +32,14 @@ export async function loadAuditInput(trx: Knex.Transaction, guildId: number, set
   const members = await trx('discord_members as m')
     .leftJoin('identity_links as l', (j) => j.on('l.discord_member_id', 'm.id').andOnVal('l.status', 'confirmed'))
     .where('m.guild_id', guildId)
-    .select('m.id', 'm.username', 'm.is_bot', 'm.departed_at', 'm.role_ids', 'm.joined_server_at', 'l.person_id')
+    .select('m.id', 'm.username', 'm.global_name', 'm.nickname', 'm.is_bot', 'm.departed_at', 'm.role_ids', 'm.joined_server_at', 'l.person_id')
     .select(trx.raw("(SELECT max(e.occurred_at) FROM discord_member_events e WHERE e.discord_member_id = m.id AND e.kind = 'roles_changed') AS roles_changed_at"));
-  const persons = await trx('persons as p')
-    .where('p.guild_id', guildId)
-    .select('p.id', 'p.display_name', 'p.main_character_id')
-    .select(trx.raw("(SELECT count(*)::int FROM identity_links s WHERE s.person_id = p.id AND s.status = 'suggested' AND s.discord_member_id IS NOT NULL) AS suggestions"));
-  const flags = await trx('identity_links').where({ guild_id: guildId }).whereNotNull('flag').select('id', 'person_id', 'flag');
+  const persons = await trx('persons as p').where('p.guild_id', guildId).select('p.id', 'p.display_name', 'p.main_character_id');
+  // Suggestions waiting for officers, with their evidence: a finding names them, and a suggested
+  // pair is told as one player.
+  const suggestions = await trx('identity_links').where({ guild_id: guildId, status: 'suggested' }).select('id', 'person_id', 'wow_character_id', 'discord_member_id', 'confidence', 'evidence');
+  // Flags on links of any status: a sheet the notes disagree with leaves only a suggestion.
+  const flags = await trx('identity_links').where({ guild_id: guildId }).whereNotNull('flag').select('id', 'person_id', 'wow_character_id', 'discord_member_id', 'status', 'flag');
   const realms = new Map<string, string | null>();
   for (const c of characters) if (!realms.has(c.realm_slug) || c.realm_name) realms.set(c.realm_slug, c.realm_name);
 
@@ -65,6 +67,8 @@ export async function loadAuditInput(trx: Knex.Transaction, guildId: number, set
     members: members.map((m) => ({
       id: m.id,
       username: m.username,
+      globalName: m.global_name,
+      nickname: m.nickname,
       isBot: m.is_bot,
       present: m.departed_at === null,
       guildRanks: [...new Set((m.role_ids as string[]).map((r) => rankOfRole.get(r)).filter((r): r is number => r !== undefined))].sort(),
@@ -72,8 +76,19 @@ export async function loadAuditInput(trx: Knex.Transaction, guildId: number, set
       rolesChangedAt: ms(m.roles_changed_at),
       personId: m.person_id,
     })),
-    persons: persons.map((p) => ({ id: p.id, displayName: p.display_name, mainCharacterId: p.main_character_id, suggestions: p.suggestions })),
-    flags: flags.map((f) => ({ linkId: f.id, personId: f.person_id, reason: f.flag.reason })),
+    persons: persons.map((p) => ({ id: p.id, displayName: p.display_name, mainCharacterId: p.main_character_id })),
+    suggestions: suggestions.map((l) => ({
+      linkId: l.id,
+      personId: l.person_id,
+      characterId: l.wow_character_id,
+      memberId: l.discord_member_id,
+      confidence: Number(l.confidence),
+      evidence: strongestEvidence(Array.isArray(l.evidence) ? l.evidence : []),
+    })),
+    flags: flags.flatMap((l) => {
+      const flag = readLinkFlag(l.flag);
+      return flag ? [{ linkId: l.id, personId: l.person_id, characterId: l.wow_character_id, memberId: l.discord_member_id, status: l.status, kind: flag.kind, reason: flag.reason, action: flag.action }] : [];
+    }),
     settings,
   };
 }
@@ -88,8 +103,10 @@ const issueColumns = (f: Finding) => ({ rule: f.rule, severity: f.severity, summ
 export async function runAudit(knex: Knex, guildId: number, settings: AuditSettings, now = new Date()): Promise<AuditRunCounts> {
   return knex.transaction(async (trx) => {
     await trx.raw("SELECT pg_advisory_xact_lock(hashtext('audit'), ?)", [guildId]);
-    const findings = auditFindings(await loadAuditInput(trx, guildId, settings, now));
-    const stored = (await trx('audit_issues').where({ guild_id: guildId }).select('id', 'fingerprint', 'resolved_at')).map((r) => ({ id: r.id, fingerprint: r.fingerprint, resolvedAt: r.resolved_at }));
+    const input = await loadAuditInput(trx, guildId, settings, now);
+    const findings = auditFindings(input);
+    const rows = await trx('audit_issues').where({ guild_id: guildId }).select('id', 'fingerprint', 'rule', 'details', 'resolved_at');
+    const stored = rows.map((r) => ({ id: r.id, fingerprint: r.fingerprint, resolvedAt: r.resolved_at }));
     const plan = planIssues(stored, findings);
 
     for (let i = 0; i < plan.open.length; i += 1000) {
@@ -97,7 +114,7 @@ export async function runAudit(knex: Knex, guildId: number, settings: AuditSetti
     }
     for (const { id, finding } of plan.reopen) {
       // Back after being resolved: new again, to be told again.
-      await trx('audit_issues').where({ id }).update({ ...issueColumns(finding), first_seen_at: now, last_seen_at: now, resolved_at: null, notified_at: null, report_id: null, resolved_report_id: null });
+      await trx('audit_issues').where({ id }).update({ ...issueColumns(finding), first_seen_at: now, last_seen_at: now, resolved_at: null, resolution: null, notified_at: null, report_id: null, resolved_report_id: null });
     }
     // One statement per 2,000 issues still there: their wording and last_seen.
     for (let i = 0; i < plan.seen.length; i += 2000) {
@@ -109,7 +126,21 @@ export async function runAudit(knex: Knex, guildId: number, settings: AuditSetti
         [now, JSON.stringify(rows)],
       );
     }
-    for (let i = 0; i < plan.resolve.length; i += 5000) await trx('audit_issues').whereIn('id', plan.resolve.slice(i, i + 5000)).update({ resolved_at: now });
+    // Resolved, with why (from the data as it is now): one statement per reason and 5,000 issues.
+    const resolving = new Set(plan.resolve);
+    const reasons = resolutionReasons(
+      rows.filter((r) => resolving.has(r.id)).map((r) => ({ id: r.id, rule: r.rule, fingerprint: r.fingerprint, details: r.details ?? {} })),
+      input,
+      findings,
+    );
+    const byReason = new Map<string | null, number[]>();
+    for (const id of plan.resolve) {
+      const reason = reasons.get(id) ?? null;
+      byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
+    }
+    for (const [resolution, ids] of byReason) {
+      for (let i = 0; i < ids.length; i += 5000) await trx('audit_issues').whereIn('id', ids.slice(i, i + 5000)).update({ resolved_at: now, resolution });
+    }
 
     const [{ open, unnotified }] = await trx('audit_issues')
       .where({ guild_id: guildId })
