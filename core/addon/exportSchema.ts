@@ -11,11 +11,12 @@ import { z } from 'zod';
  *   }
  */
 
+/** Names are one line of text: no control characters at all (notes may hold tabs and line breaks). */
+const NO_CONTROL = /^[^\p{Cc}]*$/u;
+const name = (min: number, max: number) => z.string().min(min).max(max).regex(NO_CONTROL, 'a name without control characters (tabs, line breaks)');
+
 /** WoW's character keys: `Name-RealmWithoutSpaces` (the realm part may hold ' and -). */
-const characterKey = z
-  .string()
-  .min(3)
-  .max(80)
+const characterKey = name(3, 80)
   .regex(/^[^\s-][^-]*-[^\s]+$/, 'a character key such as Zatañña-Sargeras (Name-Realm)');
 const guid = z.string().regex(/^Player-\d+-[0-9A-F]{8}$/, 'a player GUID such as Player-162-09C2CB5D');
 const note = z.string().max(512);
@@ -34,11 +35,11 @@ export const addonMemberSchema = z
     /** `Name-Realm`, as GetGuildRosterInfo returns it. */
     name: characterKey,
     guid,
-    rankName: z.string().min(1).max(64),
+    rankName: name(1, 64),
     rankIndex: z.number().int().min(0).max(9),
     level: z.number().int().min(1).max(100),
     /** Localised class name, and the class token (MAGE, DEATHKNIGHT …). */
-    className: z.string().min(1).max(32),
+    className: name(1, 32),
     classFile: z.string().regex(/^[A-Z]+$/, 'a class token such as MAGE'),
     note,
     /** Absent when the exporter may not read officer notes. */
@@ -51,16 +52,16 @@ export const addonMemberSchema = z
 
 export const addonExportSchema = z
   .object({
-    addonVersion: z.string().min(1).max(32),
+    addonVersion: name(1, 32),
     /** Epoch seconds (time()). */
     exportedAt: z.number().int().min(1_500_000_000).max(4_000_000_000),
     guild: z
       .object({
-        name: z.string().min(1).max(64),
+        name: name(1, 64),
         /** The exporter's realm as the game names it (GetRealmName), e.g. "Sen'jin". */
-        realm: z.string().min(1).max(64),
+        realm: name(1, 64),
         /** GetNormalizedRealmName, e.g. "Senjin": the suffix of character keys on this realm. */
-        realmNormalized: z.string().min(1).max(64),
+        realmNormalized: name(1, 64),
         /** US, KR, EU, TW, CN (from GetCurrentRegion). */
         region: z.enum(['US', 'KR', 'EU', 'TW', 'CN']),
         faction: z.enum(['Horde', 'Alliance', 'Neutral']).optional(),
