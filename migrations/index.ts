@@ -6,6 +6,7 @@ import * as identity from './20261124190000_identity';
 import * as audit from './20261124200000_audit';
 import * as sheetImports from './20261124210000_sheet_imports';
 import * as auditResolution from './20261205120000_audit_resolution';
+import * as addonUploadFailed from './20261205130000_addon_upload_failed';
 
 /**
  * Migrations are listed here rather than found on disk, so the same code runs from TypeScript
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124200000_audit': audit,
   '20261124210000_sheet_imports': sheetImports,
   '20261205120000_audit_resolution': auditResolution,
+  '20261205130000_addon_upload_failed': addonUploadFailed,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

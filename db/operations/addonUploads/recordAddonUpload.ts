@@ -5,13 +5,14 @@ export interface AddonUploadRow {
   guild_id: number;
   api_key_id: number | null;
   content_hash: string;
-  status: 'received' | 'imported' | 'rejected';
+  status: 'received' | 'imported' | 'failed' | 'rejected';
   member_count: number | null;
   exported_at: Date | null;
   exporter: string | null;
   officer_notes_included: boolean | null;
   counts: Record<string, unknown>;
   warnings: string[];
+  /** Why the import failed (status failed). */
   error: string | null;
   received_at: Date;
   imported_at: Date | null;
