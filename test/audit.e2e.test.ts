@@ -16,7 +16,9 @@ let discordStandin: DemoHarness['discordStandin'];
 
 beforeAll(async () => {
   knex = testKnex();
-  h = await startDemoHarness(knex);
+  // Big enough that the first report takes several messages (each section says its shared action
+  // once, so 60 characters now fit in one): the posting is tested part by part.
+  h = await startDemoHarness(knex, { size: 120, discordSize: 160 });
   guildId = h.guildId;
   channelId = h.server.auditChannelId;
   discordStandin = h.discordStandin;
