@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
 import request from 'supertest';
 import type { Knex } from 'knex';
 import { createApiKey } from '../db/operations/apiKeys/createApiKey';
@@ -7,6 +8,7 @@ import { appWithAddonImport } from './apiApp';
 import { freshGuild, testKnex } from './db';
 import { eventually } from './discordHarness';
 import { startTestWorkers, type TestWorkers } from './temporal';
+import { addonImportWorkflowId } from '../workflows/shared';
 
 /** Upload → API → Temporal → notes on characters in PostgreSQL. */
 const fixture = fs.readFileSync(path.join(__dirname, '..', 'core', 'addon', 'fixtures', 'PATTSync.lua'), 'utf8');
@@ -102,5 +104,49 @@ describe('an addon upload, imported through Temporal', () => {
       ],
     });
     expect((await character(s.zat)).guild_note).toBe('Rocket\'s main "Zat" \\ alt of nobody');
+  });
+});
+
+describe('an addon import that cannot succeed', () => {
+  it('fails once, at once, with its reason on the upload and in the status (no retries)', async () => {
+    const s = await setUp();
+    // As the drill stored it before uploads were checked whole: a \0 in a note, which PostgreSQL
+    // refuses in jsonb and the reader now refuses outright. The API no longer accepts such a file,
+    // so it is written straight into the table.
+    const raw = fixture.replace('"Discord: Trog"', '"Discord:\\0 Trog"');
+    const [{ id: uploadId }] = await knex('addon_uploads')
+      .insert({ guild_id: s.guild.id, content_hash: 'e2e-nul-note', raw_payload: raw, status: 'received', member_count: 2 })
+      .returning('id');
+    expect((await s.send(raw)).status).toBe(400);
+
+    const workflowId = addonImportWorkflowId(s.guild.key, uploadId);
+    const started = Date.now();
+    const handle = await workers.client.workflow.start('addonImport', { workflowId, taskQueue: workers.taskQueues.main, args: [{ uploadId }] });
+    const failure = await handle.result().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    // The first retry would have waited a second; twenty of them, minutes.
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    // One attempt of the activity: scheduled once, started once with attempt 1, failed as non-retryable.
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'importAddonUpload');
+    const startedEvents = events.filter((e) => e.activityTaskStartedEventAttributes);
+    expect(scheduled).toHaveLength(1);
+    expect(startedEvents.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+    const failed = events.find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes;
+    expect(failed?.failure?.applicationFailureInfo).toMatchObject({ type: 'AddonImportFailed', nonRetryable: true });
+    expect(failed?.failure?.message).toMatch(/Addon upload #\d+ cannot be imported: .*control character U\+0000 .* at line 31, column 23/);
+
+    const row = await knex('addon_uploads').where({ id: uploadId }).first('status', 'error');
+    expect(row).toEqual({ status: 'failed', error: expect.stringMatching(/^the stored file no longer reads as an export: Refused a string holding the control character U\+0000/) });
+    expect(await knex('wow_character_notes').where({ guild_id: s.guild.id }).count('* as n').first()).toEqual({ n: 0 });
+    expect((await character(s.trog)).officer_note).toBeNull();
+
+    const status = await request(s.app.callback()).get('/api/guild-sync/addon-upload/status').set('Authorization', `Bearer ${s.key}`);
+    expect(status.body.last).toMatchObject({ uploadId, status: 'failed', error: row.error });
   });
 });

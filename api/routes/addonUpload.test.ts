@@ -68,7 +68,11 @@ describe('POST /api/guild-sync/addon-upload', () => {
     await knex('guilds').where({ id: api.guild.id }).update({ name: 'Some Other Guild' });
     const wrong = await upload(api, key, fixture);
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error).toMatchObject({ code: 'ADDON_EXPORT_WRONG_GUILD', message: expect.stringMatching(/from the guild "Pull All The Things", but this server keeps "Some Other Guild"/) });
+    expect(wrong.body.error).toMatchObject({
+      code: 'ADDON_EXPORT_WRONG_GUILD',
+      message: expect.stringMatching(/from the guild "Pull All The Things" \(line 9, column 15\), but this server keeps "Some Other Guild"/),
+      details: { line: 9, column: 15, path: 'PATTSyncDB.lastExport.guild.name' },
+    });
     expect(await uploads(api.guild.id)).toEqual({ n: 0 });
   });
 
@@ -102,6 +106,65 @@ describe('POST /api/guild-sync/addon-upload', () => {
   });
 });
 
+describe('every bad upload is refused whole, with a code, a 1-based line and column, and nothing stored', () => {
+  const text = fixture.toString('utf8');
+  /** 1-based line and column of the first `needle`, counted by hand. */
+  const whereIs = (needle: string, offset = 0) => {
+    const lines = text.slice(0, text.indexOf(needle)).split('\n');
+    return { line: lines.length, column: [...lines[lines.length - 1]!].length + 1 + offset };
+  };
+  const deep = `PATTSyncDB = ${'{'.repeat(4_500)}${'}'.repeat(4_500)}\n`;
+
+  it.each([
+    ['a \\0 in a note', text.replace('"Discord: Trog"', '"Discord:\\0 Trog"'), 'ADDON_EXPORT_CONTROL_CHARACTER', () => whereIs('"Discord: Trog"'), /control character U\+0000/],
+    ['another C0 control in a note', text.replace('"Discord: Trog"', '"Discord:\\27 Trog"'), 'ADDON_EXPORT_CONTROL_CHARACTER', () => whereIs('"Discord: Trog"'), /U\+001B/],
+    ['a \\ddd escape that is not UTF-8', text.replace('"Mike |cFFFF0000GM|r"', '"Mike \\255"'), 'ADDON_EXPORT_INVALID_TEXT', () => whereIs('"Mike |c'), /not UTF-8 text .* rather than replaced/],
+    ['a line break in a character name', text.replace('"Zatañña-Sargeras"', '"Zatañña\\n-Sargeras"'), 'ADDON_EXPORT_INVALID', () => whereIs('"Zatañña-Sargeras"'), /members\[1\]\.name: a name without control characters/],
+    ['a file whose only global is __proto__', `__proto__ = ${text.replace('PATTSyncDB = {', '{ PATTSyncDB = {').replace(/\}\nPATTSyncCharDB = nil\n/, '}}\n')}`, 'ADDON_EXPORT_FORBIDDEN_KEY', () => ({ line: 1, column: 1 }), /the global "__proto__"/],
+    ['a ["__proto__"] key', text.replace('["online"] = true,', '["online"] = true, ["__proto__"] = { ["rankIndex"] = 9 },'), 'ADDON_EXPORT_FORBIDDEN_KEY', () => whereIs('["online"] = true,', '["online"] = true, ['.length), /the key "__proto__"/],
+    ['a constructor key', text.replace('["faction"] = "Horde",', '["faction"] = "Horde", ["constructor"] = 1,'), 'ADDON_EXPORT_FORBIDDEN_KEY', () => whereIs('["faction"]', '["faction"] = "Horde", ['.length), /the key "constructor"/],
+    ['4,500 levels of nesting', deep, 'ADDON_EXPORT_TOO_DEEP', () => ({ line: 1, column: 'PATTSyncDB = '.length + 65 }), /nested more than 64 levels deep/],
+    ['the same guild name on another realm', text.replace(`"Sen'jin"`, '"Sargeras"').replace('"Senjin"', '"Sargeras"'), 'ADDON_EXPORT_WRONG_REALM', () => whereIs(`"Sen'jin"`), /from the realm "Sargeras" .* but this server keeps the realm senjin/],
+    ['the same guild name in another region', text.replace('["region"] = "US"', '["region"] = "EU"'), 'ADDON_EXPORT_WRONG_REGION', () => whereIs('"US"'), /from the region EU .* but this server keeps the region US/],
+    ['another guild', text.replace('"Pull All The Things"', '"Pull Some Things"'), 'ADDON_EXPORT_WRONG_GUILD', () => whereIs('"Pull All The Things"'), /from the guild "Pull Some Things" .* but this server keeps the guild pull-all-the-things/],
+    ['a wrong shape', text.replace('"Player-76-09C2CB5D"', '"nope"'), 'ADDON_EXPORT_INVALID', () => whereIs('"Player-76-09C2CB5D"'), /members\[1\]\.guid: a player GUID/],
+    ['a function call', text.replace('["level"] = 80,', '["level"] = tonumber("80"),'), 'ADDON_EXPORT_NOT_DATA', () => whereIs('["level"] = 80,', '["level"] = '.length), /Refused function call/],
+  ])('refuses %s', async (_what, body, code, where, message) => {
+    const api = await testApi(knex);
+    const key = await api.mintKey(['addon:upload']);
+    const res = await upload(api, key, Buffer.from(body, 'utf8'));
+    expect(res.status).toBe(400);
+    const at = where();
+    expect(res.body.error).toEqual({
+      code,
+      message: expect.stringMatching(message),
+      details: expect.objectContaining({ line: at.line, column: at.column }),
+      requestId: expect.any(String),
+    });
+    expect(res.body.error.message).toContain(`line ${at.line}, column ${at.column}`);
+    // Nothing stored, nothing started.
+    expect(await uploads(api.guild.id)).toEqual({ n: 0 });
+    expect(await knex('wow_character_notes').where({ guild_id: api.guild.id }).count('* as n').first()).toEqual({ n: 0 });
+    expect(api.addonImport.started).toEqual([]);
+  });
+
+  it('answers a repeat of an upload whose import failed with 422 and the reason, and the status shows it', async () => {
+    const api = await testApi(knex);
+    const key = await api.mintKey(['addon:upload', 'read']);
+    const first = await upload(api, key, fixture);
+    expect(first.status).toBe(202);
+    await knex('addon_uploads').where({ id: first.body.uploadId }).update({ status: 'failed', error: 'PostgreSQL refused a value of this export (SQLSTATE 22P05: …)' });
+
+    const again = await upload(api, key, fixture);
+    expect(again.status).toBe(422);
+    expect(again.body.error).toMatchObject({ code: 'ADDON_IMPORT_FAILED', message: expect.stringMatching(/uploaded before as #\d+, and its import failed: PostgreSQL refused .* Export again in the game/) });
+    expect(api.addonImport.started).toEqual([first.body.uploadId]);
+
+    const status = await request(api.server).get('/api/guild-sync/addon-upload/status').set('Authorization', `Bearer ${key}`);
+    expect(status.body.last).toMatchObject({ uploadId: first.body.uploadId, status: 'failed', error: expect.stringMatching(/SQLSTATE 22P05/) });
+  });
+});
+
 describe('GET /api/guild-sync/addon-upload/status', () => {
   it('shows the last upload with its uploader, counts and warnings', async () => {
     const api = await testApi(knex);
@@ -122,6 +185,7 @@ describe('GET /api/guild-sync/addon-upload/status', () => {
       members: 2,
       counts: { matchedByName: 2 },
       warnings: ['a warning'],
+      error: null,
       exportedAt: '2025-11-24T16:00:00.000Z',
     });
     expect(status.body.recent).toHaveLength(1);

@@ -16,13 +16,14 @@ import { startOnTemporal } from '../withTimeout';
 
 const UPLOAD_PATH = '/api/guild-sync/addon-upload';
 const STATUS_PATH = '/api/guild-sync/addon-upload/status';
+const uploadStatus = z.enum(['received', 'imported', 'failed', 'rejected']).meta({ description: 'failed: the import cannot succeed; error says why' });
 const isoTime = z.string().meta({ format: 'date-time', example: '2026-11-24T18:00:04.000Z' });
 
 export const addonUploadResponseSchema = z
   .object({
     uploadId: z.number().int(),
     contentHash: z.string().meta({ description: 'SHA-256 of the file, hex' }),
-    status: z.enum(['received', 'imported', 'rejected']),
+    status: uploadStatus,
     duplicate: z.boolean().meta({ description: 'True when this exact file was uploaded before: that upload is returned, nothing new is stored' }),
     members: z.number().int(),
   })
@@ -35,7 +36,8 @@ const uploadSummarySchema = z
     exportedAt: isoTime.nullable(),
     exporter: z.string().nullable().meta({ description: 'Name-Realm of the character who typed /pattsync' }),
     uploader: z.string().nullable().meta({ description: 'Name of the API key that sent it' }),
-    status: z.enum(['received', 'imported', 'rejected']),
+    status: uploadStatus,
+    error: z.string().nullable().meta({ description: 'Why the import failed (status failed): what is wrong and where' }),
     officerNotesIncluded: z.boolean().nullable(),
     members: z.number().int().nullable(),
     counts: z.record(z.string(), z.unknown()).meta({ description: 'matchedByGuid, matchedByName, unmatched, guildNotesChanged, officerNotesChanged, guidsLearned, applied' }),
@@ -75,16 +77,23 @@ export const addonUploadOpenApi: RouteConfig[] = [
     summary: 'Upload the PATTSync SavedVariables file (the companion does this)',
     description:
       `${uploadDoc.scopeNote} The body is the file as the game wrote it (\`application/octet-stream\`, at most ${MAX_SAVED_VARIABLES_BYTES / 1024 / 1024} MB). ` +
-      'It is read as data only (literals and tables) and checked against the export schema; a bad file gets 400 naming the first offending path and nothing is stored. ' +
+      'It is read as data only (literals and tables, at most 64 levels deep), checked against the export schema, and must be this guild\'s (name, realm and region as configured); ' +
+      'names and notes must be UTF-8 text without control characters (notes may hold tabs and line breaks), and the keys __proto__, constructor and prototype are refused. ' +
+      'A bad file gets 400 with a code per refusal and `details` {line, column, path} (1-based), and nothing is stored. ' +
       'Send `X-Content-SHA256` to have the body checked. The same file again answers the first upload with `duplicate: true`. The notes are merged onto characters by a durable workflow.',
     security: uploadDoc.security,
     request: { body: { required: true, content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } } },
     responses: {
       202: { description: 'Accepted (or the same file was accepted before)', content: { 'application/json': { schema: addonUploadResponseSchema } } },
-      400: errorResponse('ADDON_EXPORT_INVALID, ADDON_EXPORT_WRONG_GUILD, HASH_MISMATCH or EMPTY_BODY'),
+      400: errorResponse(
+        'ADDON_EXPORT_SYNTAX, ADDON_EXPORT_NOT_DATA, ADDON_EXPORT_TOO_DEEP, ADDON_EXPORT_FORBIDDEN_KEY, ADDON_EXPORT_DUPLICATE_KEY, ADDON_EXPORT_INVALID_TEXT, ' +
+          'ADDON_EXPORT_CONTROL_CHARACTER, ADDON_EXPORT_NOT_UTF8, ADDON_EXPORT_MISSING, ADDON_EXPORT_INVALID (the schema), ADDON_EXPORT_WRONG_GUILD, ADDON_EXPORT_WRONG_REALM, ' +
+          'ADDON_EXPORT_WRONG_REGION (details: line, column, path), HASH_MISMATCH or EMPTY_BODY',
+      ),
       401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
       403: errorResponse('SCOPE_REQUIRED: the key lacks addon:upload'),
       413: errorResponse('PAYLOAD_TOO_LARGE'),
+      422: errorResponse('ADDON_IMPORT_FAILED: this exact file was uploaded before and its import failed (final for this file; export again)'),
       503: errorResponse('TEMPORAL_UNAVAILABLE: the file is kept; send it again to start its import'),
     },
   },
@@ -118,16 +127,19 @@ export function addonUploadRoutes(deps: ApiDeps): Router<ApiState> {
     let upload: AddonUploadRow | undefined = await deps.knex('addon_uploads').where({ guild_id: deps.guildId, content_hash: contentHash }).first();
     let duplicate = Boolean(upload);
     if (!upload) {
+      // Checked whole before anything is stored: shape, text, and that it is this guild's export.
+      const guild = await Guild.query(deps.knex).findById(deps.guildId).select('name');
       let exp;
       try {
-        exp = await readAddonExportOffThread(bytes);
+        exp = await readAddonExportOffThread(bytes, {
+          region: deps.config.blizzard.region,
+          realmSlug: deps.config.guild.realmSlug,
+          nameSlug: deps.config.guild.nameSlug,
+          name: guild?.name ?? null,
+        });
       } catch (err) {
-        if (err instanceof AddonExportError) throw new AppError(400, 'ADDON_EXPORT_INVALID', err.message);
+        if (err instanceof AddonExportError) throw exportRefused(err);
         throw err;
-      }
-      const guild = await Guild.query(deps.knex).findById(deps.guildId).select('name');
-      if (guild?.name && guild.name.toLowerCase() !== exp.guild.name.toLowerCase()) {
-        throw new AppError(400, 'ADDON_EXPORT_WRONG_GUILD', `The export is from the guild "${exp.guild.name}", but this server keeps "${guild.name}". Nothing was stored.`);
       }
       const recorded = await recordAddonUpload(deps.knex, {
         guildId: deps.guildId,
@@ -143,6 +155,15 @@ export function addonUploadRoutes(deps: ApiDeps): Router<ApiState> {
       });
       upload = recorded.upload;
       duplicate = recorded.duplicate;
+    }
+    if (upload.status === 'failed') {
+      // Its import could not succeed, and the same bytes never will: final for this file version.
+      throw new AppError(
+        422,
+        'ADDON_IMPORT_FAILED',
+        `This exact file was uploaded before as #${upload.id}, and its import failed: ${upload.error ?? 'no reason recorded'}. Export again in the game once the cause is fixed; sending this file again changes nothing.`,
+        { uploadId: upload.id },
+      );
     }
 
     // Not yet imported (new, or an earlier request stored it but could not start the import).
@@ -196,6 +217,13 @@ async function readBody(req: import('node:http').IncomingMessage, contentLength:
   }
 }
 
+/** A refused file: 400 with the refusal's own code, where it is (1-based line and column) and the path. */
+function exportRefused(err: AddonExportError): AppError {
+  const status = err.code === 'ADDON_EXPORT_TOO_LARGE' ? 413 : 400;
+  const details = err.at || err.path ? { ...(err.at ? { line: err.at.line, column: err.at.column } : {}), ...(err.path ? { path: err.path } : {}) } : undefined;
+  return new AppError(status, err.code, err.message, details);
+}
+
 function tooLarge(bytes?: number): AppError {
   const size = bytes ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : 'larger than allowed';
   return new AppError(413, 'PAYLOAD_TOO_LARGE', `The file is ${size}; at most ${MAX_SAVED_VARIABLES_BYTES / 1024 / 1024} MB is accepted (a 10,000-member guild writes about 5 MB).`);
@@ -209,6 +237,7 @@ function summary(u: AddonUploadSummary): z.infer<typeof uploadSummarySchema> {
     exporter: u.exporter,
     uploader: u.uploader,
     status: u.status,
+    error: u.error,
     officerNotesIncluded: u.officer_notes_included,
     members: u.member_count,
     counts: u.counts,
