@@ -33,6 +33,10 @@ class FakeApi {
   mode: Mode = 'ok';
   /** Answers for the next requests, before `mode` applies again. */
   script: Mode[] = [];
+  /** What GET /api/health answers: 200 (ok) or 503 (the database or Temporal down). */
+  health: 'ok' | 503 = 'ok';
+  /** Every request in arrival order: `health` or the uploaded body's sha256. */
+  readonly log: string[] = [];
   private server?: http.Server;
   private port = 0;
   private readonly receipts = new Map<string, { uploadId: string; members: number }>();
@@ -64,7 +68,19 @@ class FakeApi {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  get probes(): number {
+    return this.log.filter((l) => l === 'health').length;
+  }
+
   private answer(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
+    if (req.method === 'GET' && req.url === '/api/health') {
+      this.log.push('health');
+      const ok = this.health === 'ok';
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: ok ? 'ok' : 'degraded', database: 'ok', temporal: ok ? 'ok' : 'down' }));
+      return;
+    }
+    this.log.push(sha(body));
     this.received.push({ body, headers: req.headers, url: req.url ?? '' });
     const mode = this.script.shift() ?? this.mode;
     const send = (status: number, json: unknown) => {
@@ -128,8 +144,8 @@ describe('companion', () => {
     retry: { minDelayMs: 50, maxDelayMs: 400 },
     watch: { settleMs: 250, rescanMs: 60_000 },
   });
-  const start = async () => {
-    const c = await startCompanion(config(), {
+  const start = async (overrides: Partial<CompanionConfig> = {}) => {
+    const c = await startCompanion({ ...config(), ...overrides }, {
       console: { log: (l) => lines.push(l), error: (l) => lines.push(l) },
     });
     running.push(c);
@@ -218,24 +234,48 @@ describe('companion', () => {
     expect(lines.filter((l) => /Rejected/.test(l))).toEqual([]);
   });
 
-  it('keeps exports while the API is down and delivers every one once, in order, when it returns', async () => {
+  it('keeps exports while the API is down, checks its health every few seconds, and delivers every one once, in order, as soon as it returns', async () => {
     await api.down();
-    const companion = await start();
+    // A back-off of a minute or more: only the health checks can bring the queue out within the test.
+    const companion = await start({ retry: { minDelayMs: 60_000, maxDelayMs: 120_000 }, probe: { minDelayMs: 20, maxDelayMs: 60 } });
     const exports = [exportAt(1764000100), exportAt(1764000200), exportAt(1764000300)];
     await exportInGame(exports[0]!);
-    await line(/^API unreachable \(.*ECONNREFUSED.*\) — 1 export queued, retrying in [\d.]+ m?s$/);
+    await line(/^API unreachable \(.*ECONNREFUSED.*; health: .*ECONNREFUSED.*\) — 1 export queued; checking every 20 ms–60 ms and uploading as soon as it answers$/);
     await exportInGame(exports[1]!);
     await exportInGame(exports[2]!);
     expect(lines).toContainEqual(expect.stringMatching(/— queued \(3 waiting\)$/));
     expect(queueFiles()).toHaveLength(3);
-    expect(companion.stats().uploader.failures).toBeGreaterThan(0);
+    // Checked again and again while down, never waiting out the back-off.
+    await waitFor('a few health checks', () => companion.stats().uploader.probes >= 4);
+    expect(companion.stats().uploader.state).toBe('probing');
 
     await api.up();
-    await within('the queue to drain', companion.idle());
+    await within('the queue to drain', companion.idle(), 10_000);
+    // The first request the API sees is a health check, then the exports in order, each once.
+    expect(api.log[0]).toBe('health');
+    expect(api.log.filter((l) => l !== 'health')).toEqual(exports.map(sha));
     expect(api.accepted.map(sha)).toEqual(exports.map(sha));
-    expect(api.received.map((r) => sha(r.body))).toEqual(exports.map(sha));
-    expect(lines).toContainEqual(expect.stringMatching(/^API reachable again \(after \d+ failed attempts?\)$/));
+    expect(await line(/^API reachable again \(after \d+ checks?\) — uploading$/)).toBeTruthy();
+    expect(companion.stats().uploader).toMatchObject({ state: 'idle', uploaded: 3, rejected: 0 });
     expect(queueFiles()).toEqual([]);
+  });
+
+  it('while the API answers but its database or Temporal is down, checks its health without re-sending, then drains', async () => {
+    api.mode = { status: 503, body: { error: { code: 'TEMPORAL_UNAVAILABLE', message: 'The Temporal server did not answer', requestId: 'r' } } };
+    api.health = 503;
+    const companion = await start({ retry: { minDelayMs: 60_000, maxDelayMs: 120_000 }, probe: { minDelayMs: 20, maxDelayMs: 40 } });
+    const a = exportAt(1764000100);
+    await exportInGame(a);
+    await line(/^API unreachable \(HTTP 503 TEMPORAL_UNAVAILABLE: .*; health: HTTP 503: its temporal is down\) — 1 export queued; checking every/);
+    await waitFor('several health checks', () => api.probes >= 5);
+    // Not hammered: one upload, then only health checks.
+    expect(api.received).toHaveLength(1);
+
+    api.mode = 'ok';
+    api.health = 'ok';
+    await within('the queue to drain', companion.idle(), 10_000);
+    expect(api.log.slice(-2)).toEqual(['health', sha(a)]);
+    expect(api.accepted.map(sha)).toEqual([sha(a)]);
   });
 
   it('retries a 5xx with back-off and keeps the order', async () => {
@@ -246,7 +286,9 @@ describe('companion', () => {
     await exportInGame(a);
     await exportInGame(b);
     await within('the queue to drain', companion.idle());
+    // The 503 had the health checked first: it answered, so this is a failure while up (back-off).
     expect(lines).toContainEqual(expect.stringMatching(/^API error \(HTTP 503 TEST: answered 503\) — \d exports? queued, retrying in [\d.]+ m?s$/));
+    expect(api.log.filter((l) => l === 'health')).toHaveLength(1);
     expect(api.received.map((r) => sha(r.body))).toEqual([sha(a), sha(a), sha(a), sha(b)]);
     expect(api.accepted.map(sha)).toEqual([sha(a), sha(b)]);
   });
@@ -299,7 +341,9 @@ describe('companion', () => {
   });
 
   it.each([
-    ['a truncated file', () => Buffer.from(FIXTURE.slice(0, 700)), /^Rejected PATTSync\.lua: Not a readable SavedVariables file: \[\d+:\d+\] .* — not queued$/],
+    ['a truncated file', () => Buffer.from(FIXTURE.slice(0, 700)), /^Rejected PATTSync\.lua: Not a readable SavedVariables file: .* at line \d+, column \d+ .* — not queued$/],
+    ['a \\0 in a note', () => Buffer.from(FIXTURE.replace('"Discord: Trog"', '"Discord:\\0 Trog"')), /^Rejected PATTSync\.lua: Refused a string holding the control character U\+0000 .* at line 31, column 23: .* — not queued$/],
+    ['a __proto__ global', () => Buffer.from(`__proto__ = ${FIXTURE.replace('PATTSyncDB = {', '{ PATTSyncDB = {').replace(/\}\nPATTSyncCharDB/, '}}\nPATTSyncCharDB')}`), /^Rejected PATTSync\.lua: Refused the global "__proto__" at line 1, column 1: .* — not queued$/],
     ['a function call', () => Buffer.from('PATTSyncDB = { x = os.execute("rm -rf /") }\n'), /^Rejected PATTSync\.lua: .*Refused function call at line 1, column 20.* — not queued$/],
     ['code instead of data', () => Buffer.from('os.execute("touch /tmp/pwned")\n'), /^Rejected PATTSync\.lua: .*Refused a function call.* — not queued$/],
     ['a wrong shape', () => Buffer.from(FIXTURE.replace('"Player-76-09C2CB5D"', '"not-a-guid"')), /^Rejected PATTSync\.lua: The export does not have the expected shape at PATTSyncDB\.lastExport\.members\[1\]\.guid: .* — not queued$/],
@@ -322,22 +366,49 @@ describe('companion', () => {
     expect(countLines(/^Rejected/)).toBe(1);
   });
 
-  it('moves an export the API refuses (400) to rejected/ with the reason, and goes on with the next', async () => {
-    api.script = [{ status: 400, body: { error: { code: 'ADDON_EXPORT_INVALID', message: 'members[0].guid: a player GUID', requestId: 'req-1' } } }];
+  it('moves an export the API refuses (400) to rejected/ with the reason, says loudly it was not delivered, and goes on with the next', async () => {
+    api.script = [
+      {
+        status: 400,
+        body: { error: { code: 'ADDON_EXPORT_WRONG_REALM', message: 'The export is from the realm "Sargeras" (line 10, column 16), but …', details: { line: 10, column: 16 }, requestId: 'req-1' } },
+      },
+    ];
     const companion = await start();
     const a = exportAt(1764000100);
     const b = exportAt(1764000200);
     await exportInGame(a);
-    await line(/^Rejected by the API: members\[0\]\.guid: a player GUID \(ADDON_EXPORT_INVALID, HTTP 400\) — the export \(exported .* by Trogmoon-Senjin\) is kept in .*rejected.*\.lua and will not be retried$/);
+    await line(
+      /^NOT DELIVERED — refused by the API: The export is from the realm "Sargeras" .* \(ADDON_EXPORT_WRONG_REALM, HTTP 400; line 10, column 16 of the file\)\. The export \(exported .* by Trogmoon-Senjin\) is kept in .*rejected.*\.lua and will not be retried: fix the cause in the game, then \/pattsync and \/reload\.$/,
+    );
+    expect(companion.stats().uploader).toMatchObject({ uploaded: 0, duplicates: 0, rejected: 1 });
     await exportInGame(b);
     await within('idle', companion.idle());
     expect(api.received.map((r) => sha(r.body))).toEqual([sha(a), sha(b)]);
+    expect(companion.stats().uploader).toMatchObject({ uploaded: 1, rejected: 1, failedAttempts: 0 });
 
     const rejected = fs.readdirSync(path.join(companionDir, 'rejected')).sort();
     expect(rejected).toEqual([`00000001-${sha(a)}.json`, `00000001-${sha(a)}.lua`]);
     expect(fs.readFileSync(path.join(companionDir, 'rejected', rejected[1]!)).equals(a)).toBe(true);
     const meta = JSON.parse(fs.readFileSync(path.join(companionDir, 'rejected', rejected[0]!), 'utf8')) as { reason: unknown };
-    expect(meta.reason).toEqual({ status: 400, code: 'ADDON_EXPORT_INVALID', message: 'members[0].guid: a player GUID' });
+    expect(meta.reason).toEqual({ status: 400, code: 'ADDON_EXPORT_WRONG_REALM', message: 'The export is from the realm "Sargeras" (line 10, column 16), but …' });
+    // The same export again is known as refused: not queued, not sent.
+    fs.writeFileSync(wowFile, a);
+    await line(/^Same export as before \(exported .* by Trogmoon-Senjin, rejected by the API before, see .*\) — nothing new to send$/);
+    expect(api.received).toHaveLength(2);
+  });
+
+  it.each([
+    ['a 422 (this file was uploaded before and its import failed)', { status: 422, body: { error: { code: 'ADDON_IMPORT_FAILED', message: 'This exact file was uploaded before as #7, and its import failed: …', requestId: 'r' } } }, /ADDON_IMPORT_FAILED, HTTP 422/],
+    ['a 202 whose receipt says the upload failed', { status: 202, body: { uploadId: 7, status: 'failed', duplicate: true, members: 2 } }, /the API answered HTTP 202 but says this upload failed to import \(upload #7\) \(UPLOAD_FAILED, HTTP 202\)/],
+  ])('does not count %s as delivered', async (_what, answer, message) => {
+    api.script = [answer];
+    const companion = await start();
+    await exportInGame(exportAt(1764000100));
+    await line(new RegExp(`^NOT DELIVERED — refused by the API: .*${message.source}`));
+    await within('idle', companion.idle());
+    expect(companion.stats().uploader).toMatchObject({ uploaded: 0, duplicates: 0, rejected: 1 });
+    expect(queueFiles()).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(path.join(companionDir, 'uploaded.json'), 'utf8')).recent).toEqual([expect.objectContaining({ outcome: 'rejected' })]);
   });
 
   it('stops retrying on 401, says to fix PATT_API_KEY, and keeps the queue', async () => {

@@ -78,6 +78,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartCompani
       apiKey: config.apiKey,
       timeoutMs: config.uploadTimeoutMs,
       retry: config.retry,
+      ...(config.probe ? { probe: config.probe } : {}),
       logger,
       onEvent: (e) => describeUpload(e, config, say, warn),
     });
@@ -195,9 +196,19 @@ function describeUpload(e: UploaderEvent, config: CompanionConfig, say: (l: stri
       warn(`${what} — ${plural(e.waiting, 'export')} queued, retrying in ${formatDelay(e.delayMs)}`);
       return;
     }
-    case 'rejected':
+    case 'down':
       warn(
-        `Rejected by the API: ${e.message} (${e.code ? `${e.code}, ` : ''}HTTP ${e.status}) — the export (${exportedBy(e.item)}) is kept in ${e.movedTo} and will not be retried`,
+        `API unreachable (${e.problem}; health: ${e.health}) — ${plural(e.waiting, 'export')} queued; checking every ${formatDelay(e.probe.minDelayMs)}–${formatDelay(e.probe.maxDelayMs)} and uploading as soon as it answers`,
+      );
+      return;
+    case 'up':
+      say(`API reachable again (after ${plural(e.afterProbes, 'check')}) — uploading`);
+      return;
+    case 'rejected':
+      // Loud: this export will never reach the guild's records unless someone acts.
+      warn(
+        `NOT DELIVERED — refused by the API: ${e.message} (${e.code ? `${e.code}, ` : ''}HTTP ${e.status}${e.at ? `; line ${e.at.line}, column ${e.at.column} of the file` : ''}). ` +
+          `The export (${exportedBy(e.item)}) is kept in ${e.movedTo} and will not be retried: fix the cause in the game, then /pattsync and /reload.`,
       );
       return;
     case 'blocked': {

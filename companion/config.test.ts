@@ -43,6 +43,7 @@ describe('companion config', () => {
       logLevel: 'info',
       uploadTimeoutMs: 60_000,
       retry: { minDelayMs: 1_000, maxDelayMs: 300_000 },
+      probe: { minDelayMs: 2_000, maxDelayMs: 5_000 },
       watch: { settleMs: 750, rescanMs: 30_000 },
     });
   });

@@ -36,6 +36,9 @@ const settingsSchema = z.object({
   PATT_UPLOAD_TIMEOUT_MS: positiveMs(60_000, 1_000),
   PATT_RETRY_MIN_MS: positiveMs(1_000, 10),
   PATT_RETRY_MAX_MS: positiveMs(5 * 60_000, 10),
+  /** While the API is unreachable, its health is checked at a random moment in this window, so a queue drains within seconds of its return. */
+  PATT_PROBE_MIN_MS: positiveMs(2_000, 10),
+  PATT_PROBE_MAX_MS: positiveMs(5_000, 10),
   /** How long the file must stay the same size before it is read (the game writes it in pieces). */
   PATT_WATCH_SETTLE_MS: positiveMs(750, 50),
   /** A slow re-check behind the file watcher, for drives where change events go missing. */
@@ -57,7 +60,10 @@ export interface CompanionConfig {
   configFile?: string;
   logLevel: z.infer<typeof settingsSchema>['LOG_LEVEL'];
   uploadTimeoutMs: number;
+  /** Back-off between retries while the API is up but failing (5xx, 429). */
   retry: { minDelayMs: number; maxDelayMs: number };
+  /** Health checks while the API is down (unreachable, 502/503/504); default 2–5 s. */
+  probe?: { minDelayMs: number; maxDelayMs: number };
   watch: { settleMs: number; rescanMs: number };
 }
 
@@ -123,6 +129,9 @@ export function loadCompanionConfig(opts: LoadCompanionConfigOptions = {}): Comp
   if (s.PATT_RETRY_MAX_MS < s.PATT_RETRY_MIN_MS) {
     throw new ConfigError(`Invalid PATT_RETRY_MAX_MS: ${s.PATT_RETRY_MAX_MS} is below PATT_RETRY_MIN_MS (${s.PATT_RETRY_MIN_MS}).`);
   }
+  if (s.PATT_PROBE_MAX_MS < s.PATT_PROBE_MIN_MS) {
+    throw new ConfigError(`Invalid PATT_PROBE_MAX_MS: ${s.PATT_PROBE_MAX_MS} is below PATT_PROBE_MIN_MS (${s.PATT_PROBE_MIN_MS}).`);
+  }
 
   return {
     apiUrl: s.PATT_API_URL.replace(/\/+$/, ''),
@@ -133,6 +142,7 @@ export function loadCompanionConfig(opts: LoadCompanionConfigOptions = {}): Comp
     logLevel: s.LOG_LEVEL,
     uploadTimeoutMs: s.PATT_UPLOAD_TIMEOUT_MS,
     retry: { minDelayMs: s.PATT_RETRY_MIN_MS, maxDelayMs: s.PATT_RETRY_MAX_MS },
+    probe: { minDelayMs: s.PATT_PROBE_MIN_MS, maxDelayMs: s.PATT_PROBE_MAX_MS },
     watch: { settleMs: s.PATT_WATCH_SETTLE_MS, rescanMs: s.PATT_WATCH_RESCAN_MS },
   };
 }

@@ -21,6 +21,13 @@ describe('uploader back-off and wording', () => {
     expect([1, 2, 10].map((n) => low.backoff(n))).toEqual([500, 1_000, 150_000]);
   });
 
+  it('checks the health of an API that is down every 2–5 s by default, at a random moment in that window', async () => {
+    const queue = await UploadQueue.open(dir);
+    const opts = { apiUrl: 'http://127.0.0.1:1', apiKey: 'k', timeoutMs: 1000, retry: { minDelayMs: 1_000, maxDelayMs: 300_000 } };
+    expect([0, 0.5, 1].map((r) => new Uploader(queue, { ...opts, random: () => r }).probeDelay())).toEqual([2_000, 3_500, 5_000]);
+    expect(new Uploader(queue, { ...opts, probe: { minDelayMs: 20, maxDelayMs: 60 }, random: () => 0.5 }).probeDelay()).toBe(40);
+  });
+
   it('says what went wrong in a few words', () => {
     const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3000'), { code: 'ECONNREFUSED' }) });
     expect(networkProblem(refused, 60_000)).toBe('connect ECONNREFUSED 127.0.0.1:3000');
