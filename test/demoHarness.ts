@@ -49,7 +49,13 @@ export async function startDemoHarness(knex: Knex, opts: { size?: number; discor
     knex,
     blizzard,
     discord,
-    audit: { channelId: opts.audit?.post === false ? null : server.auditChannelId, debounceSeconds: opts.audit?.debounceSeconds ?? 1, settings: opts.audit?.settings ?? DEFAULT_AUDIT_SETTINGS },
+    audit: {
+      channelId: opts.audit?.post === false ? null : server.auditChannelId,
+      debounceSeconds: opts.audit?.debounceSeconds ?? 1,
+      settings: opts.audit?.settings ?? DEFAULT_AUDIT_SETTINGS,
+      // Absent: the first report goes out at once (the tests that hold it say so).
+      firstReportWaitsFor: opts.audit?.firstReportWaitsFor ?? [],
+    },
   });
   const base = loadConfig(process.env);
   const config: Config = {
