@@ -55,7 +55,7 @@ export const OFFICERS_GUILD: { chars: SeedCharacter[]; members: SeedMember[] } =
   members: [
     { username: 'trog', globalName: 'Mike', nickname: 'Trogmoon' },
     { username: 'mito', globalName: 'Mito', nickname: 'Bloodvalor' },
-    { username: 'kazzy', globalName: 'Kazgor' },
+    { username: 'kazzy', globalName: 'Kazgór' }, // the name with an accent the character does not have: a look-alike
     { username: 'visitor' },
     { username: 'MEE6', bot: true },
   ],

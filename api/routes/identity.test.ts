@@ -44,7 +44,7 @@ describe('GET /api/identity/*', () => {
 
     const waiting = await get(api, '/api/identity/persons?needs=suggestion', api.reader);
     expect(waiting.body.items.map((p: { displayName: string }) => p.displayName)).toEqual(['Kazgor']);
-    expect(waiting.body.items[0].links[1]).toMatchObject({ status: 'suggested', discordMember: { username: 'kazzy' }, evidence: [{ rule: 'nickname_is_character' }] });
+    expect(waiting.body.items[0].links[1]).toMatchObject({ status: 'suggested', discordMember: { username: 'kazzy' }, evidence: [{ rule: 'name_without_accents' }] });
   });
 
   it('lists orphans on both sides, and refuses a bad page with a message', async () => {

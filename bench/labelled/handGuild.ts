@@ -124,16 +124,17 @@ export function handGuild(): LabelledGuild {
   g.player('mei', 'Meilin', mainWithAlts({ name: 'Meilin', note: 'Main', v: 'auto', why: 'the sheet' }, [['Meiheals', 'ALT Meilin', 'auto', { rank: 4 }]]), [acct('meimei', { globalName: '美琳', roles: [3] })]);
   g.player('doublefly', 'Doublefly', [{ name: 'Doublefly', note: 'Main', v: 'auto' }], [acct('doublefly', { nickname: 'Doublefly', roles: [3] })]);
   g.player('tickelly', 'Tickelly', mainWithAlts({ name: 'Tickelly', note: 'Main', v: 'auto' }, [['Ticklefury', 'alt-Tickelly', 'auto']]), [acct('tickelly', { globalName: 'Tickelly', roles: [3] })]);
-  // Renamed main: the sheet and an alt's note still use the old name.
+  // Renamed main: the sheet and an alt's note still use the old name. Blizzard's name history (same
+  // character id) says Orenbolt is Orenthal: as certain as the note naming Orenthal, and the main is
+  // on the roster, so no "main not on the roster" finding.
   g.player(
     'oren',
     'Orenthal',
     mainWithAlts({ name: 'Orenthal', rank: 2, note: 'Main', officer: 'Discord: oren', previous: ['Orenbolt'], v: 'auto' }, [
-      ['Orenhunt', 'Alt of Orenbolt', 'suggest', { why: "names the main's old name" }],
+      ['Orenhunt', 'Alt of Orenbolt', 'auto', { why: "names the main's old name, which Blizzard's name history resolves" }],
     ]),
     [acct('oren', { nickname: 'Orenthal', roles: [2] })],
   );
-  g.finding('main_not_on_roster', 'char:Orenhunt-senjin', 'Orenbolt was renamed Orenthal');
 
   // Former members who kept their roles; members who left Discord.
   g.player('fenwick', 'Fenwick', mainWithAlts({ name: 'Fenwick', left: 45, note: 'Main', officer: 'Discord: fenwick', v: 'auto' }, [['Fenbank', 'Alt of Fenwick', 'auto', { left: 45, rank: 4 }]]), [

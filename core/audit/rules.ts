@@ -1,7 +1,7 @@
 import type { LinkFlagKind } from '../identity/flags';
-import { mainFromNotes, rosterByName } from '../identity/mains';
+import { GuildNames } from '../identity/guildNames';
 import type { Evidence } from '../identity/matching';
-import { RealmIndex, type KnownRealm } from '../identity/names';
+import type { KnownRealm } from '../identity/names';
 import type { AuditRule, Finding, Severity } from './types';
 
 /**
@@ -361,23 +361,27 @@ export function auditFindings(input: AuditInput): Finding[] {
 
   out.push(...flagFindings(input, views, charactersById, humansById));
 
-  // Notes naming a main who is not on the roster.
-  const inGuild = input.characters.filter((c) => c.inGuild);
-  const byName = rosterByName(inGuild);
-  const realms = new RealmIndex(input.realms);
-  for (const c of inGuild) {
-    const said = mainFromNotes(c, byName, realms, input.guildRealmSlug);
-    if (said.kind !== 'unknown_main') continue;
+  // Notes naming a main nobody is: not on the roster (now or under a former name), not the word a
+  // player writes on their characters, not the name of a Discord member. Read as the identity engine reads them.
+  const names = new GuildNames({
+    guildRealmSlug: input.guildRealmSlug,
+    realms: input.realms,
+    characters: input.characters,
+    members: input.members.filter((m) => m.present && !m.isBot).map((m) => ({ id: m.id, username: m.username, globalName: m.globalName ?? null, nickname: m.nickname ?? null, isBot: m.isBot })),
+  });
+  for (const { character, evidence, didYouMean } of names.unknownMains((c) => (c as AuditCharacter).inGuild)) {
+    const c = character as AuditCharacter;
     const v = c.personId !== null ? views.get(c.personId) : undefined;
+    const meant = didYouMean.map((x) => `${x.name}-${x.realmSlug}`);
     out.push(
       finding(
         'main_not_on_roster',
         `character:${c.id}`,
         'info',
         { person: v?.person?.displayName ?? null, character: charLabel(c), discord: v?.accounts[0] ? `@${v.accounts[0].username}` : null },
-        `${said.evidence.text}`.replace(/^./, (x) => x.toUpperCase()),
-        'Fix the note (a renamed main? write it Name-Realm), or link the character by hand',
-        { characterId: c.id, named: said.named },
+        `${evidence.text}`.replace(/^./, (x) => x.toUpperCase()),
+        meant.length > 0 ? `Did they mean ${meant.join(' or ')}? Fix the note, or confirm the suggestion waiting` : 'Fix the note (a renamed main? write it Name-Realm), or link the character by hand',
+        { characterId: c.id, named: evidence.text, didYouMean: didYouMean.map((x) => x.id) },
       ),
     );
   }

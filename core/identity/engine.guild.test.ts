@@ -180,10 +180,21 @@ describe('whole persons', () => {
     const alt1 = char('Newalt', { note: 'alt of Newmain' });
     const alt2 = char('Newbank', { note: "Newmain's alt" });
     const kaz = member('kaz');
+    const theirs = char('Kazmain', { note: 'Main' });
     const officer: EngineLink = { id: 1, personId: 7, characterId: null, memberId: kaz.id, status: 'confirmed', source: 'officer', decided: true, confidence: 1, evidence: [] };
-    const p = plan([main, alt1, alt2], [kaz], [officer], [7]);
+    const officerMain: EngineLink = { ...officer, id: 2, characterId: theirs.id, memberId: null };
+    const p = plan([theirs, main, alt1, alt2], [kaz], [officer, officerMain], [7]);
     expect(p.links.filter((l) => l.person === 7 && l.status === 'suggested').map((l) => l.characterId).sort()).toEqual([main.id, alt1.id, alt2.id].sort());
     expect(p.links.some((l) => l.person === 7 && l.status === 'confirmed')).toBe(false);
+  });
+
+  it('a person officers made of an account alone is filled with the one group sure of that account', () => {
+    const main = char('Lonemain', { officer: 'Discord: lone' });
+    const alt = char('Lonealt', { note: 'alt of Lonemain' });
+    const lone = member('lone');
+    const sheet = sheetLink(8, { memberId: lone.id }, 'DiscordIDs row 7: Lone');
+    const p = plan([main, alt], [lone], [sheet], [8]);
+    expect([p.personOf(main), p.personOf(alt)]).toEqual([8, 8]);
   });
 });
 
@@ -212,11 +223,20 @@ describe('history counts', () => {
 });
 
 describe('a review band for fuzzy evidence', () => {
-  it('accent twins with no note are suggestions, never links', () => {
+  it('accent twins with no note are suggestions, never links; a nick with the exact accents names its own twin only', () => {
     const chars = [char('Dícoz'), char('Dìcoz'), char('Décoz', { realm: 'tichondrius' })];
     const m = member('dicozz', { nick: 'Dicoz' });
     const p = plan(chars, [m]);
     expect(p.links.filter((l) => l.memberId === m.id).map((l) => l.status)).toEqual(['suggested', 'suggested']);
+    const exact = member('dicoztv', { nick: 'Dìcoz' });
+    const q = plan(chars, [exact]);
+    expect(q.links.filter((l) => l.memberId === exact.id).map((l) => [l.status, l.person])).toEqual([['confirmed', `new:${chars[1]!.id}`]]);
+  });
+
+  it('a nickname that shortens the main name is a suggestion', () => {
+    const c = char('Ravenmoor', { note: 'trial' });
+    const m = member('ravenm', { nick: 'Raven' });
+    expect(plan([c], [m]).links.find((l) => l.memberId === m.id)).toMatchObject({ status: 'suggested', evidence: [expect.objectContaining({ rule: 'name_shortened', fuzzy: true })] });
   });
 
   it('a one-letter typo in a named main is a suggestion into that main, never automatic', () => {
@@ -225,7 +245,7 @@ describe('a review band for fuzzy evidence', () => {
     const p = plan([main, alt], []);
     expect(p.personOf(alt)).not.toBe(p.personOf(main));
     expect(p.links.find((l) => l.characterId === alt.id && l.status === 'suggested')).toMatchObject({ person: p.personOf(main), evidence: [expect.objectContaining({ fuzzy: true, text: expect.stringMatching(/did they mean Trogmoon-senjin/) })] });
-    expect(p.unknownMains).toEqual([expect.objectContaining({ characterId: alt.id, didYouMean: main.id })]);
+    expect(p.unknownMains).toEqual([expect.objectContaining({ characterId: alt.id, didYouMean: [main.id] })]);
   });
 
   it('a bank alt named after its main is suggested into the main, never automatic', () => {
@@ -244,14 +264,14 @@ describe('automatic when sure', () => {
     expect(plan([c], [m]).accountOf(`new:${c.id}`)).toBe(m.id);
   });
 
-  it('a name unique on both sides links; the same name on two members, or on a visitor, is only suggested', () => {
+  it('a name unique on both sides links, a visitor without a guild role too; the same name on two members is only suggested', () => {
     const c = char('Uniquename');
     const m = member('x1', { nick: 'Uniquename' });
     expect(plan([c], [m]).accountOf(`new:${c.id}`)).toBe(m.id);
     const twin = member('x2', { global: 'Uniquename' });
     expect(plan([c], [m, twin]).links.filter((l) => l.memberId !== null).map((l) => l.status)).toEqual(['suggested', 'suggested']);
     const visitor = member('x3', { nick: 'Uniquename', role: false });
-    expect(plan([c], [visitor]).links.filter((l) => l.memberId !== null).map((l) => l.status)).toEqual(['suggested']);
+    expect(plan([c], [visitor]).accountOf(`new:${c.id}`)).toBe(visitor.id);
   });
 
   it('two groups sure of one account: neither is linked', () => {

@@ -175,9 +175,8 @@ describe("planIdentity: officers' word wins", () => {
   it('never suggests a pair again once an officer rejected it, across re-runs', () => {
     const a = char('Kazgor', 'senjin');
     const b = char('Lunaria', 'senjin');
-    const kaz = member('kazzy', 'Kazgor'); // nickname_is_character only, on a visitor: a suggestion
-    kaz.hasGuildRole = false;
-    const store = new Store([a, b], [kaz]);
+    const kaz = member('kazzy', 'Kazgor'); // nickname_is_character only, a name two members go by: a suggestion
+    const store = new Store([a, b], [kaz, member('kazgor_alt', 'Kazgor')]);
     store.run();
     const suggestion = store.links.find((l) => l.memberId === kaz.id)!;
     expect(suggestion).toMatchObject({ status: 'suggested', personId: store.personOf({ characterId: a.id }) });

@@ -1,5 +1,6 @@
 import { RealmIndex, exactNameKey, foldedNameKey, type KnownRealm } from './names';
-import { findNamedCharacter, lookAlike, lookAlikeIndexes, mainEvidence, rosterByName, unknownMainEvidence, type RosterCharacter } from './mains';
+import type { RosterCharacter } from './mains';
+import { GuildNames, type NotesSay } from './guildNames';
 import { handleKey, isSure, namesOf, weighPair, type Candidate, type Evidence, type MatchMember, type NameCounts } from './matching';
 import { readNotes, type NoteHint } from './notes';
 import type { LinkFlag } from './flags';
@@ -88,7 +89,7 @@ export interface IdentityPlan {
   /** Every sheet link that is not rejected: confirmed while undisputed, a flagged suggestion while disputed. */
   claims: { linkId: number; status: 'confirmed' | 'suggested'; flag: LinkFlag | null }[];
   /** Notes naming a main who is nowhere to be found: shown to officers, nothing linked. */
-  unknownMains: { characterId: number; evidence: Evidence; didYouMean?: number }[];
+  unknownMains: { characterId: number; evidence: Evidence; didYouMean?: number[] }[];
 }
 
 /** What one identity run changed and how the guild stands after it (the sync results carry it). */
@@ -119,19 +120,13 @@ const isCharKey = (k: Key) => k > 0;
 const linkKey = (l: { characterId: number | null; memberId: number | null }): Key => (l.characterId !== null ? charKey(l.characterId) : memberKey(l.memberId!));
 const label = (c: { name: string; realmSlug: string }) => `${c.name}-${c.realmSlug}`;
 
-/** What a character's notes say about who plays it, resolved against the roster, notes and Discord. */
-type NotesSay =
-  | { kind: 'character'; targetId: number; evidence: Evidence }
-  | { kind: 'keyed'; key: string; evidence: Evidence }
-  | { kind: 'member'; memberId: number; evidence: Evidence }
-  | { kind: 'unknown'; evidence: Evidence; lookAlikeId: number | null }
-  | { kind: 'none' };
-
 interface Group {
   person: PersonRef;
   characters: EngineCharacter[];
   main: EngineCharacter;
   decided: boolean;
+  /** Split off the group it belongs with only because officers took it out of that group's person. */
+  splitFrom?: Group;
 }
 
 export function planIdentity(input: IdentityInput): IdentityPlan {
@@ -140,12 +135,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   const members = new Map(input.members.map((m) => [m.id, m]));
   const humans = input.members.filter((m) => m.present && !m.isBot);
   const namedByOfficers = new Set(input.persons.filter((p) => p.namedByOfficers).map((p) => p.id));
-  const hintCache = new Map<number, NoteHint[]>();
-  const hintsOf = (c: EngineCharacter) => {
-    let h = hintCache.get(c.id);
-    if (!h) hintCache.set(c.id, (h = readNotes(c)));
-    return h;
-  };
+  const hintsOf = (c: EngineCharacter) => guildNames.hintsOf(c);
 
   // ── What officers and the sheet said ────────────────────────────────────────────────────────
   const officerOwner = new Map<Key, number>();
@@ -180,87 +170,10 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
 
   // ── Every character is planned, departed ones too: history still counts (a former member's roles) ──
   const known = input.characters;
-  const byName = rosterByName(known);
-  const { byFolded, byLength } = lookAlikeIndexes(known);
-  const membersByKey = new Map<string, EngineMember[]>();
-  for (const m of humans) {
-    for (const key of new Set(namesOf(m).names.map((n) => n.exactKey))) {
-      const list = membersByKey.get(key);
-      if (list) list.push(m);
-      else membersByKey.set(key, [m]);
-    }
-  }
-
-  // Note keys: the word a player writes on every character ("Sho"). A key shared by characters that
-  // no roster character is named, and that no two members go by, stands for one player.
-  const keyOf = new Map<number, { key: string; hint: NoteHint }>();
-  const keyed = new Map<string, EngineCharacter[]>();
-  for (const c of known) {
-    const h = hintsOf(c).find((x) => (x.kind === 'note_key' || x.kind === 'player_named') && !x.value.includes('-'));
-    if (!h) continue;
-    const key = exactNameKey(h.value);
-    if (byName.has(key)) continue; // names a character: read as such below
-    keyOf.set(c.id, { key, hint: h });
-    const list = keyed.get(key);
-    if (list) list.push(c);
-    else keyed.set(key, [c]);
-  }
-  const keyStandsForOnePlayer = (key: string) => (keyed.get(key)?.length ?? 0) >= 2 && (membersByKey.get(key)?.length ?? 0) <= 1;
-
-  const nameCount = new Map<string, number>();
-  const foldedCount = new Map<string, number>();
-  for (const c of known) {
-    const ex = exactNameKey(c.name);
-    nameCount.set(ex, (nameCount.get(ex) ?? 0) + 1);
-    const fo = foldedNameKey(c.name);
-    foldedCount.set(fo, (foldedCount.get(fo) ?? 0) + 1);
-    for (const old of c.previousNames ?? []) {
-      const k = exactNameKey(old);
-      if (k !== ex) nameCount.set(k, (nameCount.get(k) ?? 0) + 1);
-    }
-  }
-  const counts: NameCounts = {
-    membersGoingBy: (k) => membersByKey.get(k)?.length ?? 0,
-    charactersNamed: (k) => nameCount.get(k) ?? 0,
-    charactersFolded: (k) => foldedCount.get(k) ?? 0,
-    charactersKeyed: (k) => keyed.get(k)?.length ?? 0,
-  };
-
-  /** Each character's notes, read once: a roster character, a player's note key, a Discord member. */
-  const said = new Map<number, NotesSay>();
-  const notesSay = (c: EngineCharacter): NotesSay => {
-    let s = said.get(c.id);
-    if (s) return s;
-    s = { kind: 'none' };
-    let unknown: NotesSay | null = null;
-    for (const h of hintsOf(c)) {
-      if (h.kind !== 'main_named' && h.kind !== 'player_named') continue;
-      const found = findNamedCharacter(h.value, c, byName, realms, input.guildRealmSlug);
-      if (found) {
-        s = { kind: 'character', targetId: found.id, evidence: mainEvidence(h, found, h.kind === 'main_named' ? 0.9 : 0.8) };
-        break;
-      }
-      const key = exactNameKey(h.value);
-      const sharing = keyed.get(key)?.filter((x) => x.id !== c.id) ?? [];
-      if (!h.value.includes('-') && sharing.length > 0 && (membersByKey.get(key)?.length ?? 0) <= 1) {
-        s = { kind: 'keyed', key, evidence: { rule: 'player_named_in_note', source: h.source, weight: 0.85, text: `${where(h.source)} "${h.evidence}" names ${h.value}, the word the player writes on ${sharing.length === 1 ? label(sharing[0]!) : `${sharing.length} characters`}`, fuzzy: false } };
-        break;
-      }
-      const goingBy = h.value.includes('-') ? [] : membersByKey.get(key) ?? [];
-      if (goingBy.length === 1) {
-        s = { kind: 'member', memberId: goingBy[0]!.id, evidence: { rule: 'player_named_in_note', source: h.source, weight: 0.85, text: `${where(h.source)} "${h.evidence}" names ${h.value}, who is @${goingBy[0]!.username} on Discord`, fuzzy: false } };
-        break;
-      }
-      // A player name that is not anywhere (yet) is not a missing main; a named main is.
-      if (h.kind === 'main_named' && goingBy.length === 0 && !unknown) {
-        const twin = lookAlike(h.value, c, byFolded, byLength);
-        unknown = { kind: 'unknown', evidence: unknownMainEvidence(h), lookAlikeId: twin?.id ?? null };
-      }
-    }
-    if (s.kind === 'none' && unknown) s = unknown;
-    said.set(c.id, s);
-    return s;
-  };
+  const guildNames = new GuildNames({ guildRealmSlug: input.guildRealmSlug, realms, characters: known, members: humans });
+  const { byName, byLength, membersByKey, keyOf, keyed, counts } = guildNames;
+  const keyStandsForOnePlayer = (key: string) => guildNames.keyStandsForOnePlayer(key);
+  const notesSay = (c: EngineCharacter) => guildNames.notesSay(c);
 
   // ── Sheet rows the notes dispute, and characters claimed by two rows ─────────────────────────
   const claims: IdentityPlan['claims'] = [];
@@ -366,15 +279,17 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   const flags = new Map<number, LinkFlag | null>();
   for (const l of officerLink.values()) if (l.characterId !== null) flags.set(l.id, null);
   const edges: { alt: number; main: number; evidence: Evidence }[] = [];
-  const lookAlikes: { alt: EngineCharacter; target: EngineCharacter; evidence: Evidence }[] = [];
+  const similar: { alt: EngineCharacter; target: EngineCharacter; evidence: Evidence }[] = [];
   const namesMember = new Map<number, { memberId: number; evidence: Evidence }>();
   for (const c of pool) {
     const s = notesSay(c);
     if (s.kind === 'unknown') {
       if (!c.inGuild) continue;
-      unknownMains.push({ characterId: c.id, evidence: s.evidence, ...(s.lookAlikeId !== null ? { didYouMean: s.lookAlikeId } : {}) });
-      const twin = s.lookAlikeId !== null ? characters.get(s.lookAlikeId) : undefined;
-      if (twin && inPool.has(twin.id)) lookAlikes.push({ alt: c, target: twin, evidence: { rule: 'main_look_alike', source: s.evidence.source, weight: 0.5, text: `${s.evidence.text.replace(/, who is not on the roster$/, '')}: did they mean ${label(twin)}?`, fuzzy: true } });
+      unknownMains.push({ characterId: c.id, evidence: s.evidence, ...(s.lookAlikeIds.length > 0 ? { didYouMean: s.lookAlikeIds } : {}) });
+      for (const id of s.lookAlikeIds) {
+        const twin = characters.get(id)!;
+        if (inPool.has(twin.id)) similar.push({ alt: c, target: twin, evidence: { rule: 'main_look_alike', source: s.evidence.source, weight: 0.5, text: `${s.evidence.text.replace(/, who is not on the roster$/, '')}: did they mean ${label(twin)}?`, fuzzy: true } });
+      }
       continue;
     }
     if (s.kind === 'member') {
@@ -503,16 +418,18 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     }
     // A character an officer took out of this person starts a person of its own.
     const kept = typeof person === 'number' ? g.characters.filter((c) => !isRejected(charKey(c.id), person)) : g.characters;
+    const keptGroup: Group | undefined = kept.length > 0 ? { person, characters: kept, main: kept.includes(main) ? main : groupMain(kept, edgeOf), decided: g.decidedPerson !== null } : undefined;
     for (const c of g.characters) {
       if (kept.includes(c)) continue;
       const own = autoHolder.get(charKey(c.id));
       const alone: PersonRef = own !== undefined && !taken.has(own) && !isRejected(charKey(c.id), own) ? own : `new:${c.id}`;
       if (typeof alone === 'number') taken.add(alone);
-      groupsOut.push({ person: alone, characters: [c], main: c, decided: false });
+      groupsOut.push({ person: alone, characters: [c], main: c, decided: false, ...(keptGroup ? { splitFrom: keptGroup } : {}) });
     }
-    if (kept.length > 0) groupsOut.push({ person, characters: kept, main: kept.includes(main) ? main : groupMain(kept, edgeOf), decided: g.decidedPerson !== null });
+    if (keptGroup) groupsOut.push(keptGroup);
   }
-  groupsOut = mergeByPerson(groupsOut);
+  const mergedInto = new Map<Group, Group>();
+  groupsOut = mergeByPerson(groupsOut, mergedInto);
 
   // ── 4. Discord accounts: the best match of every group without a confirmed account ──────────
   const fixedMemberOf = new Map<number, number>();
@@ -570,23 +487,51 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   };
 
   const proposals: { group: Group; candidates: (Candidate & { characterId: number })[] }[] = [];
+  type Cand = Candidate & { characterId: number };
+  const pending: { g: Group; own: Cand[]; owned: { cand: Cand; owner: number }[] }[] = [];
+  // A person officers or the sheet made of an account alone is automation's to fill with characters:
+  // the one group sure of that account (and of no other) moves into it.
+  const adoptions = new Map<number, Group[]>();
+  const holdingCharacters = new Set<PersonRef>(groupsOut.map((g) => g.person));
   for (const g of groupsOut) {
     if (typeof g.person === 'number' && fixedMemberOf.has(g.person)) {
       flagDiscordContradiction(g.person, g.characters);
       continue;
     }
     const found = candidatesOf(g);
-    const own: (Candidate & { characterId: number })[] = [];
+    const own: Cand[] = [];
+    const owned: { cand: Cand; owner: number }[] = [];
     for (const cand of found) {
       const owner = fixedOwner.get(memberKey(cand.memberId));
-      if (owner !== undefined && owner !== g.person) {
-        // The account belongs to a person officers placed: this group may be more of theirs.
-        // Asked, never done: moving into an officer's person is an officer's call.
-        if (isSure(cand) || cand.confidence >= 0.5) suggestJoin(g, owner, 'matcher', cand.evidence);
-        continue;
-      }
-      own.push(cand);
+      if (owner !== undefined && owner !== g.person) owned.push({ cand, owner });
+      else own.push(cand);
     }
+    const sure = found.filter(isSure);
+    const adopt = sure.length === 1 && !g.decided ? owned.find((x) => x.cand === sure[0]) : undefined;
+    if (adopt && !holdingCharacters.has(adopt.owner) && !isRejected(charKey(g.main.id), adopt.owner)) adoptions.set(adopt.owner, [...(adoptions.get(adopt.owner) ?? []), g]);
+    pending.push({ g, own, owned });
+  }
+  const adoptedGroups = new Set<Group>();
+  for (const { g, owned } of pending) {
+    const adopted = owned.find((x) => adoptions.get(x.owner)?.length === 1 && adoptions.get(x.owner)![0] === g);
+    if (!adopted) continue;
+    g.person = adopted.owner;
+    adoptedGroups.add(g);
+  }
+  // A character split off only because officers took it out of the group's former person comes back.
+  const rejoined = new Set<Group>();
+  for (const g of groupsOut) {
+    const home = g.splitFrom ? mergedInto.get(g.splitFrom) ?? g.splitFrom : undefined;
+    if (!home || !adoptedGroups.has(home) || g.characters.some((c) => isRejected(charKey(c.id), home.person))) continue;
+    home.characters = [...home.characters, ...g.characters].sort((a, b) => a.id - b.id);
+    rejoined.add(g);
+  }
+  groupsOut = groupsOut.filter((g) => !rejoined.has(g));
+  for (const { g, own, owned } of pending) {
+    if (adoptedGroups.has(g) || rejoined.has(g)) continue;
+    // The account belongs to a person officers placed: this group may be more of theirs.
+    // Asked, never done: moving into an officer's person is an officer's call.
+    for (const { cand, owner } of owned) if (isSure(cand) || cand.confidence >= 0.5) suggestJoin(g, owner, 'matcher', cand.evidence);
     if (own.length > 0) proposals.push({ group: g, candidates: own });
   }
 
@@ -629,7 +574,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   }
 
   // ── 6. The review band: look-alike mains, bank alts named after their main, disputed rows' other side ──
-  for (const { alt, target, evidence } of lookAlikes) {
+  for (const { alt, target, evidence } of similar) {
     const g = groupOfChar.get(alt.id);
     const to = personOfChar.get(target.id);
     if (g && to !== undefined && groupOfChar.get(target.id) !== g) suggestJoin(g, to, 'notes', [evidence]);
@@ -639,7 +584,11 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     const c = g.characters[0]!;
     if (edgeOf.has(c.id) || notesSay(c).kind !== 'none') continue;
     const m = BANK_NAME.exec(c.name);
-    const owner = m ? (byName.get(exactNameKey(m[1]!)) ?? []).find((x) => x.id !== c.id && personOfChar.has(x.id)) : undefined;
+    // Names stop at 12 letters, so "Brirunhalbank" is written "Brirunhabank": the main's name or, from
+    // five letters, the one main whose name starts so.
+    const prefix = m ? exactNameKey(m[1]!) : '';
+    const starting = prefix.length >= 5 ? (byLength.get(prefix.length + 1) ?? []).concat(byLength.get(prefix.length + 2) ?? []).filter((x) => x.id !== c.id && exactNameKey(x.name).startsWith(prefix)) : [];
+    const owner = m ? ((byName.get(prefix) ?? []).find((x) => x.id !== c.id && personOfChar.has(x.id)) ?? (starting.length === 1 && personOfChar.has(starting[0]!.id) ? starting[0] : undefined)) : undefined;
     if (owner && personOfChar.get(owner.id) !== g.person) {
       suggestJoin(g, personOfChar.get(owner.id)!, 'notes', [{ rule: 'bank_named_after_main', source: 'roster', weight: 0.5, text: `${label(c)} is named after ${label(owner)}: a bank or mule alt?`, fuzzy: true }]);
     }
@@ -695,7 +644,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
 const where = (source: NoteHint['source']) => (source === 'officer_note' ? 'officer note' : 'public note');
 
 /** Groups that landed in one person (officers added to it) are matched to Discord as one. */
-function mergeByPerson(groupsOut: Group[]): Group[] {
+function mergeByPerson(groupsOut: Group[], mergedInto: Map<Group, Group>): Group[] {
   const byPerson = new Map<number, Group>();
   const merged: Group[] = [];
   for (const g of groupsOut) {
@@ -708,6 +657,8 @@ function mergeByPerson(groupsOut: Group[]): Group[] {
     const both: Group = { ...same, characters: [...same.characters, ...g.characters].sort((a, b) => a.id - b.id), main: g.decided ? g.main : same.main, decided: same.decided || g.decided };
     byPerson.set(g.person as number, both);
     merged[merged.indexOf(same)] = both;
+    for (const [from, to] of mergedInto) if (to === same) mergedInto.set(from, both);
+    mergedInto.set(same, both).set(g, both);
   }
   return merged;
 }
@@ -761,6 +712,9 @@ class MemberIndex {
       if (folded !== exact) add(folded);
     };
     look(c.name);
+    // Shortened names ("Raven" for Ravenmoor): the name's starts of five letters and more.
+    const exact = exactNameKey(c.name);
+    for (let len = 5; len < exact.length; len += 1) add(exact.slice(0, len));
     for (const old of c.previousNames ?? []) look(old);
     for (const h of hints) look(h.kind === 'discord_handle' ? h.value.replace(/^@/, '').replace(/#\d{4}$/, '') : h.value);
     return found;

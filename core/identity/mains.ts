@@ -62,25 +62,24 @@ export function findNamedCharacter(value: string, alt: RosterCharacter, byName: 
 }
 
 /**
- * A look-alike of a name no roster character bears: the same name without accents, or one letter
- * typed wrong, added, dropped or two swapped. Only when exactly one character fits: a review-band
- * hint for officers, never a link on its own.
+ * Look-alikes of a name no roster character bears: the same name without accents, or one letter
+ * typed wrong, added, dropped or two swapped. At most three (more is noise): a review-band hint for
+ * officers, never a link on its own.
  */
-export function lookAlike(value: string, alt: RosterCharacter, byFolded: ReadonlyMap<string, RosterCharacter[]>, byLength: ReadonlyMap<number, RosterCharacter[]>): RosterCharacter | undefined {
+export function lookAlikes(value: string, alt: RosterCharacter, byFolded: ReadonlyMap<string, RosterCharacter[]>, byLength: ReadonlyMap<number, RosterCharacter[]>): RosterCharacter[] {
   const name = value.split('-')[0]!;
   const folded = foldedNameKey(name);
-  if (folded.length < 4) return undefined;
+  if (folded.length < 4) return [];
   const twins = (byFolded.get(folded) ?? []).filter((c) => c.id !== alt.id);
-  if (twins.length === 1) return twins[0];
-  if (twins.length > 1) return undefined;
+  if (twins.length > 0) return twins.length <= 3 ? twins : [];
   const near: RosterCharacter[] = [];
   for (let len = folded.length - 1; len <= folded.length + 1; len += 1) {
     for (const c of byLength.get(len) ?? []) {
       if (c.id !== alt.id && withinOneEdit(folded, foldedNameKey(c.name)) && !near.includes(c)) near.push(c);
-      if (near.length > 1) return undefined;
+      if (near.length > 3) return [];
     }
   }
-  return near[0];
+  return near;
 }
 
 /** Damerau distance ≤ 1 (one substitution, insertion, deletion, or adjacent swap). */

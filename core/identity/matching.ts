@@ -30,7 +30,7 @@ export interface MatchMember {
   globalName: string | null;
   nickname: string | null;
   isBot: boolean;
-  /** Holds one of the guild's rank roles; false for visitors (unknown when absent). */
+  /** Holds one of the guild's rank roles; false for visitors (unknown when absent). Shown, not weighed. */
   hasGuildRole?: boolean;
 }
 
@@ -137,9 +137,10 @@ export const RULES: { name: string; rule: Rule }[] = [
     rule: ({ c, exact, folded, previous, m, n, counts }) => {
       const named = n.names.find((x) => x.exactKey === exact && strongPart(x));
       if (named) {
-        // Unique on both sides: one character bears the name (accent twins share it), one member goes by it.
-        const unique = counts.charactersFolded(folded) === 1 && counts.charactersNamed(exact) === 1 && counts.membersGoingBy(exact) === 1;
-        const weight = !unique ? 0.5 : m.hasGuildRole === false ? 0.6 : 0.8;
+        // Unique on both sides: one character bears the name, accents and all, and one member goes by it.
+        // (A member without a guild role is still that player: the audit then says they lack the role.)
+        const unique = counts.charactersNamed(exact) === 1 && counts.membersGoingBy(exact) === 1;
+        const weight = unique ? 0.8 : 0.5;
         return { rule: 'nickname_is_character', source: 'discord_profile', weight, text: `${m.username}'s ${shown(named, m)} is the character's name${unique ? '' : ', which other characters or members share'}`, fuzzy: false };
       }
       for (const p of previous) {
@@ -151,9 +152,19 @@ export const RULES: { name: string; rule: Rule }[] = [
   },
   {
     name: 'name_without_accents',
-    rule: ({ c, exact, folded, m, n }) => {
-      const found = n.names.find((x) => x.foldedKey === folded && x.exactKey !== exact && strongPart(x));
+    rule: ({ c, exact, folded, m, n, counts }) => {
+      // A name that is exactly another character's (Dìcoz beside Dícoz) is that one's, not a look-alike of this.
+      const found = n.names.find((x) => x.foldedKey === folded && x.exactKey !== exact && strongPart(x) && counts.charactersNamed(x.exactKey) === 0);
       return found ? { rule: 'name_without_accents', source: 'discord_profile', weight: 0.35, text: `${m.username}'s ${shown(found, m)} is ${c.name} without accents`, fuzzy: true } : null;
+    },
+  },
+  {
+    name: 'name_shortened',
+    rule: ({ c, exact, m, n, counts }) => {
+      // "Raven" for Ravenmoor: a player shortening their main's name. A hint for officers, never proof.
+      if (n.names.some((x) => x.exactKey === exact)) return null; // the whole name is there: no need to guess
+      const found = n.names.find((x) => x.whole && x.exactKey.length >= 5 && exact.length > x.exactKey.length && exact.startsWith(x.exactKey) && counts.charactersNamed(x.exactKey) === 0);
+      return found ? { rule: 'name_shortened', source: 'discord_profile', weight: 0.35, text: `${m.username}'s ${shown(found, m)} is the start of ${c.name}`, fuzzy: true } : null;
     },
   },
 ];
@@ -200,7 +211,7 @@ export function isSure(c: Candidate): boolean {
   return c.confidence >= THRESHOLDS.autoConfirm && c.evidence.some((e) => !e.fuzzy);
 }
 
-/** Name counts from a list of members alone (a character's own name counted once). */
+/** Name counts from a list of members and the characters known (for one character matched alone: itself). */
 export function countsAmong(members: MatchMember[], characters: MatchCharacter[] = []): NameCounts {
   const going = new Map<string, number>();
   for (const m of members) {
@@ -215,8 +226,8 @@ export function countsAmong(members: MatchMember[], characters: MatchCharacter[]
   }
   return {
     membersGoingBy: (k) => going.get(k) ?? 0,
-    charactersNamed: (k) => named.get(k) ?? (characters.length === 0 ? 1 : 0),
-    charactersFolded: (k) => folded.get(k) ?? (characters.length === 0 ? 1 : 0),
+    charactersNamed: (k) => named.get(k) ?? 0,
+    charactersFolded: (k) => folded.get(k) ?? 0,
     charactersKeyed: () => 1,
   };
 }
@@ -225,7 +236,7 @@ export function countsAmong(members: MatchMember[], characters: MatchCharacter[]
  * Candidates for one character among the server's members, and what automation may do. `rejected`
  * holds member ids an officer rejected for this character: never proposed again.
  */
-export function matchCharacter(c: MatchCharacter, members: MatchMember[], rejected: ReadonlySet<number> = new Set(), hints: NoteHint[] = readNotes(c), counts: NameCounts = countsAmong(members)): MatchDecision {
+export function matchCharacter(c: MatchCharacter, members: MatchMember[], rejected: ReadonlySet<number> = new Set(), hints: NoteHint[] = readNotes(c), counts: NameCounts = countsAmong(members, [c])): MatchDecision {
   const candidates: Candidate[] = [];
   for (const m of members) {
     if (m.isBot || rejected.has(m.id)) continue;

@@ -46,7 +46,7 @@ describe('runIdentity on PostgreSQL', () => {
     expect(await runIdentity(knex, g.guildId)).toMatchObject({ linksChanged: 1, linksCreated: 0, linksWithdrawn: 0 });
     const now = await knex('identity_links').where({ id: suggestion.id }).first('status', 'confidence', 'evidence');
     expect(now).toMatchObject({ status: 'confirmed', confidence: 1 });
-    expect(now.evidence.map((e: { rule: string }) => e.rule)).toEqual(['discord_handle_in_note', 'nickname_is_character']);
+    expect(now.evidence.map((e: { rule: string }) => e.rule)).toEqual(['discord_handle_in_note', 'name_without_accents']);
   });
 
   it("keeps an officer's rejection through re-syncs, and a confirmation even when the evidence goes", async () => {
