@@ -18,6 +18,8 @@ export interface AuditCharacter {
   id: number;
   name: string;
   realmSlug: string;
+  /** Names before a rename: a note naming one names this character. */
+  previousNames?: string[];
   rank: number | null;
   inGuild: boolean;
   guildNote: string | null;

@@ -2,7 +2,7 @@ import { RealmIndex, exactNameKey, foldedNameKey, type KnownRealm } from './name
 import type { RosterCharacter } from './mains';
 import { GuildNames, type NotesSay } from './guildNames';
 import { handleKey, isSure, namesOf, weighPair, type Candidate, type Evidence, type MatchMember, type NameCounts } from './matching';
-import { readNotes, type NoteHint } from './notes';
+import { plainNote, type NoteHint } from './notes';
 import type { LinkFlag } from './flags';
 
 /**
@@ -278,7 +278,8 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   const unknownMains: IdentityPlan['unknownMains'] = [];
   const flags = new Map<number, LinkFlag | null>();
   for (const l of officerLink.values()) if (l.characterId !== null) flags.set(l.id, null);
-  const edges: { alt: number; main: number; evidence: Evidence }[] = [];
+  /** namesMain false: the edge joins a player's characters without saying which is the main (a shared note key). */
+  const edges: { alt: number; main: number; evidence: Evidence; namesMain?: false }[] = [];
   const similar: { alt: EngineCharacter; target: EngineCharacter; evidence: Evidence }[] = [];
   const namesMember = new Map<number, { memberId: number; evidence: Evidence }>();
   for (const c of pool) {
@@ -321,7 +322,8 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
       if (altOwner !== undefined && isRejected(charKey(mainId), altOwner)) continue;
       const mainHolder = autoHolder.get(charKey(mainId));
       if (altOwner !== undefined && mainHolder !== undefined && isRejected(charKey(c.id), mainHolder)) continue;
-      edges.push({ alt: c.id, main: mainId, evidence: s.evidence });
+      // A player word ("Sho") joins the player's characters without saying which one is the main.
+      edges.push({ alt: c.id, main: mainId, evidence: s.evidence, ...(s.kind === 'keyed' ? { namesMain: false as const } : {}) });
     }
   }
   // Characters sharing a note key that stands for one player belong together, notes or not.
@@ -331,7 +333,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     for (const c of inside.slice(1)) {
       if (edges.some((e) => e.alt === c.id)) continue;
       const k = keyOf.get(c.id)!;
-      edges.push({ alt: c.id, main: inside[0]!.id, evidence: { rule: 'shared_note_key', source: k.hint.source, weight: 0.85, text: `${where(k.hint.source)} "${k.hint.evidence}": ${label(c)} and ${label(inside[0]!)} carry the same player word "${k.hint.value}"`, fuzzy: false } });
+      edges.push({ alt: c.id, main: inside[0]!.id, namesMain: false, evidence: { rule: 'shared_note_key', source: k.hint.source, weight: 0.85, text: `${where(k.hint.source)} "${k.hint.evidence}": ${label(c)} and ${label(inside[0]!)} carry the same player word "${k.hint.value}"`, fuzzy: false } });
     }
   }
 
@@ -373,7 +375,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     if (pa && pb && pa !== pb) continue; // two decided persons: officers merge persons, not notes
     groups.union(a, b);
   }
-  const edgeOf = new Map<number, { main: number; evidence: Evidence }>();
+  const edgeOf = new Map<number, { main: number; evidence: Evidence; namesMain?: false }>();
   for (const e of edges) if (!edgeOf.has(e.alt)) edgeOf.set(e.alt, e);
 
   // ── 3. A person for every group ──────────────────────────────────────────────────────────────
@@ -635,7 +637,9 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     const memberId = memberLinked.get(g.person) ?? (typeof g.person === 'number' ? fixedMemberOf.get(g.person) : undefined);
     const member = memberId !== undefined ? members.get(memberId) : undefined;
     const main = g.characters.find((c) => c.id === g.main.id && c.inGuild) ?? g.characters.find((c) => c.inGuild) ?? g.main;
-    persons.push({ person: g.person, displayName: member ? (member.globalName ?? member.username) : main.name, mainCharacterId: main.id });
+    // A main only where the notes say which it is (named by alts, or "Main"): else the audit takes the highest rank.
+    const known = g.characters.length === 1 || mainIsNamed(g.characters, main, edgeOf);
+    persons.push({ person: g.person, displayName: member ? (member.globalName ?? member.username) : main.name, mainCharacterId: known ? main.id : null });
   }
 
   return { links: out, persons, flags: [...flags].map(([linkId, flag]) => ({ linkId, flag })), claims, unknownMains };
@@ -663,18 +667,37 @@ function mergeByPerson(groupsOut: Group[], mergedInto: Map<Group, Group>): Group
   return merged;
 }
 
-/** The main of a group: the character most alts name; a lone character is its own main. */
-function groupMain(chars: EngineCharacter[], edgeOf: Map<number, { main: number }>): EngineCharacter {
+/**
+ * The main of a group: the character most alts name; among those no note calls an alt, one whose
+ * note says "Main"; a lone character is its own main.
+ */
+function groupMain(chars: EngineCharacter[], edgeOf: Map<number, { main: number; namesMain?: false }>): EngineCharacter {
   if (chars.length === 1) return chars[0]!;
   const ids = new Set(chars.map((c) => c.id));
+  const naming = (c: EngineCharacter) => {
+    const e = edgeOf.get(c.id);
+    return e && e.namesMain !== false && ids.has(e.main) ? e : undefined;
+  };
   const named = new Map<number, number>();
   for (const c of chars) {
-    const e = edgeOf.get(c.id);
-    if (e && ids.has(e.main)) named.set(e.main, (named.get(e.main) ?? 0) + 1);
+    const e = naming(c);
+    if (e) named.set(e.main, (named.get(e.main) ?? 0) + 1);
   }
-  const roots = chars.filter((c) => !(edgeOf.has(c.id) && ids.has(edgeOf.get(c.id)!.main)));
+  const roots = chars.filter((c) => !naming(c));
   const pool = roots.length > 0 ? roots : chars;
-  return [...pool].sort((a, b) => Number(b.inGuild) - Number(a.inGuild) || (named.get(b.id) ?? 0) - (named.get(a.id) ?? 0) || a.id - b.id)[0]!;
+  return [...pool].sort((a, b) => Number(b.inGuild) - Number(a.inGuild) || (named.get(b.id) ?? 0) - (named.get(a.id) ?? 0) || Number(saysMain(b)) - Number(saysMain(a)) || a.id - b.id)[0]!;
+}
+
+/** Whether the notes say the group's main is this one: alts name it, or its own note says "Main". */
+function mainIsNamed(chars: EngineCharacter[], main: EngineCharacter, edgeOf: Map<number, { main: number; namesMain?: false }>): boolean {
+  return saysMain(main) || chars.some((c) => edgeOf.get(c.id)?.main === main.id && edgeOf.get(c.id)?.namesMain !== false);
+}
+
+const MAIN_WORD = /\bmain\b/i;
+const ALT_WORD = /\balt\b/i;
+/** A note that calls the character a main ("Main", "Sho main"), and not an alt. */
+function saysMain(c: EngineCharacter): boolean {
+  return [c.officerNote, c.guildNote].some((n) => n !== null && MAIN_WORD.test(plainNote(n)) && !ALT_WORD.test(plainNote(n)));
 }
 
 /**

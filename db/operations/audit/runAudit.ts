@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { formerNames } from '../identity/formerNames';
 import { auditFindings, strongestEvidence, type AuditInput, type AuditSettings } from '../../../core/audit/rules';
 import { planIssues, resolutionReasons } from '../../../core/audit/lifecycle';
 import type { Finding } from '../../../core/audit/types';
@@ -26,6 +27,7 @@ export async function loadAuditInput(trx: Knex.Transaction, guildId: number, set
     .where('c.guild_id', guildId)
     .select('c.id', 'c.name', 'c.realm_slug', 'c.realm_name', 'c.rank', 'c.in_guild', 'c.guild_note', 'c.officer_note', 'c.last_login_at', 'c.joined_guild_at', 'c.left_guild_at', 'c.profile_status', 'c.unavailable_since', 'l.person_id')
     .select(trx.raw("(SELECT max(e.occurred_at) FROM roster_events e WHERE e.wow_character_id = c.id AND e.kind = 'rank_change') AS rank_changed_at"));
+  const previous = await formerNames(trx, guildId);
   const rankOfRole = new Map(
     (await trx('discord_roles').where({ guild_id: guildId }).whereNull('deleted_at').whereNotNull('guild_rank').select('discord_role_id', 'guild_rank')).map((r) => [r.discord_role_id as string, r.guild_rank as number]),
   );
@@ -62,6 +64,7 @@ export async function loadAuditInput(trx: Knex.Transaction, guildId: number, set
       rankChangedAt: ms(c.rank_changed_at),
       profileStatus: c.profile_status,
       unavailableSince: ms(c.unavailable_since),
+      previousNames: previous.get(c.id) ?? [],
       personId: c.person_id,
     })),
     members: members.map((m) => ({

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { formerNames } from './formerNames';
 import type { Evidence } from '../../../core/identity/matching';
 import { RealmIndex } from '../../../core/identity/names';
 import { parseSheet, resolveSheet, type SheetPlayer, type SheetProblem } from '../../../core/identity/sheet';
@@ -45,14 +46,7 @@ export async function importSheet(
       await lockIdentity(trx, guildId);
       const guild = await trx('guilds').where({ id: guildId }).first('realm_slug');
       const characters = await trx('wow_characters').where({ guild_id: guildId }).select('id', 'name', 'realm_slug', 'realm_name', 'in_guild');
-      // Former names: a hand-kept sheet lags renames.
-      const formerNames = await trx('wow_character_names as n')
-        .join('wow_characters as c', 'c.id', 'n.wow_character_id')
-        .where('c.guild_id', guildId)
-        .whereRaw('n.name <> c.name')
-        .select('n.wow_character_id', 'n.name');
-      const previous = new Map<number, string[]>();
-      for (const r of formerNames) previous.set(r.wow_character_id, [...(previous.get(r.wow_character_id) ?? []), r.name]);
+      const previous = await formerNames(trx, guildId);
       const members = await trx('discord_members').where({ guild_id: guildId }).whereNull('departed_at').select('id', 'discord_user_id');
       const realms = new RealmIndex(characters.map((c) => ({ slug: c.realm_slug, name: c.realm_name })));
       const { players, problems } = resolveSheet(parsed, {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { formerNames } from './formerNames';
 import { planIdentity, type EngineLink, type IdentityInput, type IdentityRunCounts, type PersonRef } from '../../../core/identity/engine';
 
 export type { IdentityRunCounts };
@@ -17,14 +18,7 @@ export async function loadIdentityInput(trx: Knex | Knex.Transaction, guildId: n
   if (!guild) throw new Error(`Guild ${guildId} not found`);
   // One after another: a transaction is one connection, which runs one query at a time.
   const characters = await trx('wow_characters').where({ guild_id: guildId }).select('id', 'name', 'realm_slug', 'realm_name', 'guild_note', 'officer_note', 'in_guild');
-  // Names before a rename: notes, nicknames and sheets lag behind them.
-  const formerNames = await trx('wow_character_names as n')
-    .join('wow_characters as c', 'c.id', 'n.wow_character_id')
-    .where('c.guild_id', guildId)
-    .whereRaw('n.name <> c.name')
-    .select('n.wow_character_id', 'n.name');
-  const previous = new Map<number, string[]>();
-  for (const r of formerNames) previous.set(r.wow_character_id, [...(previous.get(r.wow_character_id) ?? []), r.name]);
+  const previous = await formerNames(trx, guildId);
   const members = await trx('discord_members as m')
     .where('m.guild_id', guildId)
     .select('m.id', 'm.username', 'm.global_name', 'm.nickname', 'm.is_bot', 'm.departed_at')
