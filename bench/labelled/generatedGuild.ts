@@ -216,7 +216,7 @@ export function generatedGuild({ characters, members, seed }: GeneratedGuildOpti
     g.sheetChar(a.discordName, b.alt!, 'Hunter', 'None', 'DPS', 'Alt');
     g.pair(altKey, b.username, 'suggest', 'notes say B, the sheet says A');
     g.pair(b.main, a.username, 'never', "the sheet's contradiction must not drag B's main into A's person");
-    g.finding('link_contradicted', `char:${altKey}`);
+    g.finding('sources_disagree', `char:${altKey}`);
   }
   // One character claimed by two rows: a later row of another sheet player repeats an alt whose
   // owner's own row came first (and its notes agree), so the owner's link stays certain: a finding.
@@ -225,7 +225,7 @@ export function generatedGuild({ characters, members, seed }: GeneratedGuildOpti
     const claimed = c.chars[1]!;
     g.sheetChar(d.discordName, claimed, 'Priest', 'None', 'Healer', 'Alt');
     const key = claimed.includes('-') ? `${claimed.split('-')[0]}-${REALMS.find((r) => realmKeyOf(r.slug) === claimed.split('-')[1])!.slug}` : `${claimed}-senjin`;
-    g.finding('character_claimed_twice', `char:${key}`);
+    g.finding('character_claimed_by_two_rows', `char:${key}`);
   }
   if (sheetPlayers.length >= 2) g.sheetChar(`${sheetPlayers[0]!.discordName}/${sheetPlayers[1]!.discordName}`, sheetPlayers[1]!.chars[0]!, 'Mage', 'Frost', 'DPS', 'Main');
   g.sheetChar('None', 'None', 'None', 'None', 'None', 'Alt');

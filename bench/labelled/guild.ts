@@ -232,7 +232,7 @@ export class GuildBuilder {
       pairs: dedupePairs(this.pairs),
       findings: [],
     };
-    guild.findings = dedupeFindings([...officerFindings(guild), ...this.extraFindings]);
+    guild.findings = dedupeFindings([...officerFindings(guild, this.extraFindings), ...this.extraFindings]);
     return guild;
   }
 }
@@ -259,19 +259,28 @@ const UNAVAILABLE_DAYS = 3;
  * by the audit code. Findings that need an officer's reading of notes or the sheet (a typo'd main,
  * a contradiction, a double claim) are labelled by hand with finding().
  */
-export function officerFindings(g: LabelledGuild): ExpectedFinding[] {
+export function officerFindings(g: LabelledGuild, byHand: ExpectedFinding[] = []): ExpectedFinding[] {
   const out: ExpectedFinding[] = [];
+  // A character whose sources disagree (or that two sheet rows claim) is told by that finding alone.
+  const settledByHand = new Set(byHand.filter((f) => f.rule === 'sources_disagree' || f.rule === 'character_claimed_by_two_rows').map((f) => f.subject.replace(/^char:/, '')));
   const present = (m: GuildMember) => !m.bot && m.departedDaysAgo === null;
   const auto = new Set(g.pairs.filter((p) => p.verdict === 'auto').map((p) => `${p.character}\u0000${p.member}`));
+  const suggest = new Set(g.pairs.filter((p) => p.verdict === 'suggest').map((p) => `${p.character}\u0000${p.member}`));
   const players = new Set(g.mains.keys());
   for (const owner of players) {
     const chars = g.characters.filter((c) => c.owner === owner);
     const accounts = g.members.filter((m) => m.owner === owner && present(m));
     const certain = (c: GuildCharacter) => accounts.some((m) => auto.has(`${c.key}\u0000${m.username}`));
     const certainAccounts = accounts.filter((m) => chars.some((c) => auto.has(`${c.key}\u0000${m.username}`)));
-    const inGuild = chars.filter((c) => c.inGuild);
+    const inGuild = chars.filter((c) => c.inGuild && !settledByHand.has(c.key));
     const linkedInGuild = inGuild.filter(certain);
-    if (inGuild.length > 0 && (certainAccounts.length === 0 || linkedInGuild.length < inGuild.length)) {
+    // One player, one story: an account with a guild role and a character of theirs that only a
+    // suggestion pairs are one finding ("these look like the same player: confirm"), never two.
+    const paired = accounts.filter((m) => !certainAccounts.includes(m) && m.roles.length > 0 && inGuild.some((c) => !certain(c) && suggest.has(`${c.key}\u0000${m.username}`)));
+    // Characters a suggestion pairs with one of the player's accounts are told by that story; the rest still need one.
+    const suggested = (c: GuildCharacter) => accounts.some((m) => suggest.has(`${c.key}\u0000${m.username}`));
+    if (paired.length > 0) out.push({ rule: 'same_player_suggested', subject: `player:${owner}`, why: 'a suggestion pairs their account and character' });
+    if (paired.length > 0 ? inGuild.some((c) => !certain(c) && !suggested(c)) : inGuild.length > 0 && (certainAccounts.length === 0 || linkedInGuild.length < inGuild.length)) {
       out.push({ rule: 'character_without_discord', subject: `player:${owner}`, why: 'a character in the guild with no certain Discord account' });
     }
     if (certainAccounts.length > 1 && linkedInGuild.length > 0) out.push({ rule: 'character_claimed_twice', subject: `player:${owner}`, why: 'two accounts certain for one player' });
@@ -279,7 +288,7 @@ export function officerFindings(g: LabelledGuild): ExpectedFinding[] {
     const main = linkedInGuild.find((c) => c.key === named) ?? [...linkedInGuild].sort((a, b) => a.rank - b.rank)[0];
     for (const m of accounts) {
       if (!certainAccounts.includes(m)) {
-        if (m.roles.length > 0) out.push({ rule: 'discord_without_character', subject: `@${m.username}`, why: 'guild role, no certain character' });
+        if (m.roles.length > 0 && !paired.includes(m)) out.push({ rule: 'discord_without_character', subject: `@${m.username}`, why: 'guild role, no certain character' });
         continue;
       }
       if (!main) {

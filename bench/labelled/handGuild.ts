@@ -72,7 +72,7 @@ export function handGuild(): LabelledGuild {
     [acct('gorrum', { nickname: 'Gorrumash', roles: [2] })],
   );
   g.pair('Gorrumash-senjin', 'velia', 'never', "the sheet's contradiction must not drag Gorrum's main into Velia's person");
-  g.finding('link_contradicted', 'char:Gorrumdk-senjin', 'sheet gives it to Velia, both notes to Gorrum');
+  g.finding('sources_disagree', 'char:Gorrumdk-senjin', 'sheet gives it to Velia, both notes to Gorrum');
 
   // Brann's sheet row (first) also claims Nyx's priest, whose note names Nyxara.
   g.player('nyx', 'Nyxara', mainWithAlts({ name: 'Nyxara', rank: 2, note: 'Main', v: 'auto' }, [['Nyxpriest', 'Alt of Nyxara', 'suggest', { why: 'the sheet gives it to two players; notes say Nyx' }]]), [
@@ -81,7 +81,7 @@ export function handGuild(): LabelledGuild {
   g.player('brann', 'Brannoc', mainWithAlts({ name: 'Brannoc', rank: 2, note: 'Main', officer: 'Brann#4410', v: 'auto' }, [['Brannhunt', 'Brannocs hunter', 'auto']]), [
     acct('brann', { globalName: 'Brann', roles: [2] }),
   ]);
-  g.finding('character_claimed_twice', 'char:Nyxpriest-senjin', 'two sheet rows claim it');
+  g.finding('character_claimed_by_two_rows', 'char:Nyxpriest-senjin', 'two sheet rows claim it');
 
   // Accent twins: three different players.
   g.player('dicozA', 'Dícoz', [{ name: 'Dícoz', note: 'Main', v: 'auto' }], [acct('dicozz', { nickname: 'Dícoz', roles: [3] })]);
@@ -204,7 +204,8 @@ export function handGuild(): LabelledGuild {
     ['mordekai', acct('mordekai', { globalName: 'Mord', roles: [2] }), { name: 'Mordekai', rank: 2, v: 'auto', why: 'the sheet' }, [['Mordlock', null, 'auto', { why: 'the sheet' }]]],
     // Mains whose accounts carry no name an officer could tie to them: nothing to go on.
     ['nerissa', acct('bluefish', { globalName: 'Fish', roles: [3] }), { name: 'Nerissa', note: 'Main' }, [['Nerishot', 'Alt of Nerissa']]],
-    ['orrin', acct('orrin_', { nickname: 'Bob', roles: [3] }), { name: 'Orrin', note: 'Main' }, []],
+    // (orrin_ is Orrin's own name with an underscore: an officer ties that one.)
+    ['orrin', acct('orrin_', { nickname: 'Bob', roles: [3] }), { name: 'Orrin', note: 'Main', v: 'auto', why: "the username is the main's name" }, []],
     // No Discord at all.
     ['pyrra', null, { name: 'Pyrra', note: 'Main' }, [['Pyrrashot', 'Alt of Pyrra']]],
     ['rurik', null, { name: 'Rurik', note: 'Main' }, []],
