@@ -3,23 +3,15 @@
  * random rates, so the figures are not tuned to one fixture. Deterministic for a seed.
  */
 import { GuildBuilder, REALMS, type CharSpec, type LabelledGuild, type MemberSpec, type Verdict } from './guild';
+import { mulberry32 } from '../../standins/blizzard/demoGuild';
 
 const SYLLABLES = ['kal', 'dor', 'mir', 'ven', 'tha', 'lor', 'bri', 'gan', 'sel', 'rok', 'ula', 'fen', 'ise', 'mar', 'zul', 'tor', 'ath', 'eli', 'run', 'cas', 'ny', 'vor', 'hal', 'dra'];
 const ACCENTED: Record<string, string[]> = { a: ['á', 'à', 'ä'], e: ['é', 'è', 'ë'], i: ['í', 'ì', 'ï'], o: ['ó', 'ö'], u: ['ú', 'ü'], n: ['ñ'] };
 const CLASSES = ['Warrior', 'Paladin', 'Hunter', 'Rogue', 'Priest', 'Shaman', 'Mage', 'Warlock', 'Monk', 'Druid', 'Demon Hunter', 'Death Knight', 'Evoker'];
 const NOT_NAMES = ['Raid on Tues', 'M+', 'trial', 'bank', 'social'];
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** The stand-ins' seeded generator: the same sequence on every machine. */
+const rng = mulberry32;
 
 /** The ways officers and LibAlts write "alt of <main>" (main as written, realm key without spaces). */
 const ALT_NOTES: ((main: string, realmKey: string) => string)[] = [
