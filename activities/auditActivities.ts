@@ -5,7 +5,8 @@ import type { AuditSettings } from '../core/audit/rules';
 import { completeAuditReport, prepareAuditReport, type PreparedReport } from '../db/operations/audit/auditReports';
 import { firstReportState, type FirstReportSeed } from '../db/operations/audit/firstReport';
 import { runAudit, type AuditRunCounts } from '../db/operations/audit/runAudit';
-import { auditRequestedSignal, auditWorkflowId, type GuildAuditInput } from '../workflows/shared';
+import { requestGuildAudit } from '../temporal/auditControl';
+import type { GuildAuditInput } from '../workflows/shared';
 
 export interface AuditDeps {
   /** #audit-channel; null: the audit runs and tracks findings, nothing is posted. */
@@ -34,7 +35,6 @@ export function createAuditActivities(deps: { knex: Knex; logger: Logger; client
      */
     async requestAudit(input: { guildId: number; reason: string; immediate?: boolean }): Promise<{ workflowId: string }> {
       const guild = await knex('guilds').where({ id: input.guildId }).first('key');
-      const workflowId = auditWorkflowId(guild.key);
       const args: GuildAuditInput = {
         guildId: input.guildId,
         channelId: deps.audit.channelId,
@@ -42,13 +42,7 @@ export function createAuditActivities(deps: { knex: Knex; logger: Logger; client
         settings: deps.audit.settings,
         discordTaskQueue: deps.taskQueues.discord,
       };
-      await deps.client.workflow.signalWithStart('guildAudit', {
-        workflowId,
-        taskQueue: deps.taskQueues.main,
-        args: [args],
-        signal: auditRequestedSignal,
-        signalArgs: [{ reason: input.reason, immediate: input.immediate ?? false }],
-      });
+      const { workflowId } = await requestGuildAudit(deps.client, { guildKey: guild.key, taskQueue: deps.taskQueues.main, input: args, reason: input.reason, immediate: input.immediate ?? false });
       return { workflowId };
     },
 

@@ -1,6 +1,8 @@
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { TASK_QUEUES, addonImportWorkflowId, type TaskQueues } from '../workflows/shared';
+// The workflow function itself: its name is the workflow type, its signature types the arguments.
+import { addonImport } from '../workflows/addonImport';
 
 /** Starting the durable import of an accepted upload (the API's only use of it). */
 export interface AddonImportControl {
@@ -11,7 +13,7 @@ export function createAddonImportControl(client: Client, config: Pick<Config, 'g
   return {
     async start(uploadId) {
       const workflowId = addonImportWorkflowId(config.guild.key, uploadId);
-      await client.workflow.start('addonImport', {
+      await client.workflow.start(addonImport, {
         workflowId,
         taskQueue: taskQueues.main,
         args: [{ uploadId }],

@@ -2,6 +2,27 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { TASK_QUEUES, auditRequestedSignal, auditWorkflowId, type GuildAuditInput, type TaskQueues } from '../workflows/shared';
 import { temporalUiLink } from './connect';
+// The workflow function itself: its name is the workflow type, its signature types the arguments.
+import { guildAudit } from '../workflows/guildAudit';
+
+/**
+ * Asks for an audit of a guild: starts its audit workflow, or tells the one waiting or running
+ * that there is more to see (signal-with-start). The one place audits are requested: the report
+ * trigger, the release of the first report, and the request every sync ends with.
+ */
+export async function requestGuildAudit(
+  client: Client,
+  opts: { guildKey: string; taskQueue: string; input: GuildAuditInput; reason: string; immediate: boolean },
+): Promise<{ workflowId: string; runId: string }> {
+  const handle = await client.workflow.signalWithStart(guildAudit, {
+    workflowId: auditWorkflowId(opts.guildKey),
+    taskQueue: opts.taskQueue,
+    args: [opts.input],
+    signal: auditRequestedSignal,
+    signalArgs: [{ reason: opts.reason, immediate: opts.immediate }],
+  });
+  return { workflowId: handle.workflowId, runId: handle.signaledRunId };
+}
 
 /** What the API needs from Temporal about the audit: ask for a report now. */
 export interface AuditControl {
@@ -22,15 +43,14 @@ export function createAuditControl(client: Client, config: Pick<Config, 'guild' 
   return {
     async trigger(guildId) {
       // Joins the audit already waiting or running, and tells it not to wait for a quiet spell.
-      const handle = await client.workflow.signalWithStart('guildAudit', {
-        workflowId: auditWorkflowId(config.guild.key),
+      const { workflowId, runId } = await requestGuildAudit(client, {
+        guildKey: config.guild.key,
         taskQueue: taskQueues.main,
-        args: [guildAuditInput(config, guildId, taskQueues)],
-        signal: auditRequestedSignal,
-        signalArgs: [{ reason: 'report_trigger', immediate: true }],
+        input: guildAuditInput(config, guildId, taskQueues),
+        reason: 'report_trigger',
+        immediate: true,
       });
-      const runId = handle.signaledRunId;
-      return { workflowId: handle.workflowId, runId, temporalUiUrl: temporalUiLink(config, handle.workflowId, runId) };
+      return { workflowId, runId, temporalUiUrl: temporalUiLink(config, workflowId, runId) };
     },
   };
 }
