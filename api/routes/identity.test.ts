@@ -106,6 +106,57 @@ describe('officer decisions through the API', () => {
     ]);
   });
 
+  it("confirms a whole player in one decision: a main suggested into an officer's person brings its alts", async () => {
+    const api = await officersApi();
+    const kaz = await send(api, 'post', '/api/identity/link', api.officer, { discordMemberId: api.member.kazzy, reason: 'kazzy is a player of ours' });
+    const person = kaz.body.personId;
+    await send(api, 'post', '/api/identity/link', api.officer, { personId: person, characterId: api.char.Pattvault, reason: 'his bank' });
+    // A new main with two alts whose officer note names kazzy: suggested into kazzy's person, whole.
+    const [main, alt1, alt2] = await knex('wow_characters')
+      .insert([
+        { guild_id: api.guildId, blizzard_character_id: 880_000_001, name: 'Kazmain', realm_slug: 'senjin', rank: 3, officer_note: 'Discord: kazzy', in_guild: true },
+        { guild_id: api.guildId, blizzard_character_id: 880_000_002, name: 'Kazalt', realm_slug: 'senjin', rank: 4, guild_note: 'alt of Kazmain', in_guild: true },
+        { guild_id: api.guildId, blizzard_character_id: 880_000_003, name: 'Kazbank', realm_slug: 'senjin', rank: 4, guild_note: "Kazmain's alt", in_guild: true },
+      ])
+      .returning('id');
+    await runIdentity(knex, api.guildId);
+    const waiting = await knex('identity_links').where({ guild_id: api.guildId, person_id: person, status: 'suggested' }).whereNotNull('wow_character_id').orderBy('wow_character_id').select('id', 'wow_character_id');
+    expect(waiting.map((l) => l.wow_character_id)).toEqual([main.id, alt1.id, alt2.id]);
+
+    const res = await send(api, 'post', '/api/identity/confirm', api.officer, { linkId: waiting[1].id, reason: 'his characters' });
+    expect(res.status).toBe(200);
+    expect(res.body.linkIds).toHaveLength(3);
+    await runIdentity(knex, api.guildId);
+    const now = await knex('identity_links').where({ guild_id: api.guildId, status: 'confirmed' }).whereIn('wow_character_id', [main.id, alt1.id, alt2.id]).select('person_id', 'decided_by');
+    expect(now).toEqual([0, 1, 2].map(() => ({ person_id: person, decided_by: 'Mike' })));
+
+    // One link alone, when asked.
+    const single = await send(api, 'post', '/api/identity/confirm', api.officer, { linkId: waiting[0].id, wholePlayer: false });
+    expect(single.body).toMatchObject({ linkIds: [waiting[0].id], changed: false });
+  });
+
+  it('settles a sheet row the notes dispute: confirming it makes it the officer\'s decision, and it stays', async () => {
+    const api = await officersApi();
+    const csv = (rows: string[]) => rows.join('\n');
+    // The sheet gives Trogtotem to Mito, but its note says it is Trogmoon's alt: a flagged suggestion.
+    const sheet = {
+      discordIdsCsv: csv(['Discord Name,Discord ID', `Mito,${await knex('discord_members').where({ id: api.member.mito }).first('discord_user_id').then((r) => r.discord_user_id)}`]),
+      charactersCsv: csv(['Discord Name,Character,Class,Spec,Role,Main/Alt', 'Mito,Bloodvalor-AlteracMountains,,,,Main', 'Mito,Trogtotem,,,,Alt']),
+    };
+    const imported = await send(api, 'post', '/api/identity/import-sheet', api.officer, sheet);
+    expect(imported.status).toBe(200);
+    const row = await knex('identity_links').where({ guild_id: api.guildId, wow_character_id: api.char.Trogtotem, source: 'sheet' }).first('id', 'status', 'flag');
+    expect(row).toMatchObject({ status: 'suggested', flag: { kind: 'sources_disagree' } });
+    expect(await knex('identity_links').where({ wow_character_id: api.char.Trogmoon, status: 'confirmed' }).first('person_id')).not.toEqual(
+      await knex('identity_links').where({ discord_member_id: api.member.mito, status: 'confirmed' }).first('person_id'),
+    );
+
+    const res = await send(api, 'post', '/api/identity/confirm', api.officer, { linkId: row.id, reason: 'Mito plays it, the note is old' });
+    expect(res.status).toBe(200);
+    await runIdentity(knex, api.guildId);
+    expect(await knex('identity_links').where({ id: row.id }).first('status', 'source', 'flag', 'decided_by')).toEqual({ status: 'confirmed', source: 'officer', flag: null, decided_by: 'Mike' });
+  });
+
   it('answers unknown ids with 404 and contradicting links with 409 naming the link', async () => {
     const api = await officersApi();
     const missing = await send(api, 'post', '/api/identity/confirm', api.officer, { linkId: 987654321 });

@@ -4,7 +4,7 @@ import { ServiceError, isGrpcServiceError } from '@temporalio/client';
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { discordOrphans, listPersons, wowOrphans } from '../../db/operations/identity/identityQueries';
-import { confirmLink, IdentityConflict, IdentityNotFound, linkByOfficer, mergePersons, rejectLink, splitPerson } from '../../db/operations/identity/officerDecisions';
+import { confirmLink, confirmPlayer, IdentityConflict, IdentityNotFound, linkByOfficer, mergePersons, rejectLink, splitPerson } from '../../db/operations/identity/officerDecisions';
 import { failSheetImport, recordSheetImport, sheetImportById, setSheetImportWorkflow, type SheetImportRow } from '../../db/operations/sheetImports/sheetImports';
 import type { Config } from '../../config';
 import type { ApiDeps, ApiState } from '../app';
@@ -105,7 +105,15 @@ const linkBody = z
     message: 'With personId, give exactly one of characterId or discordMemberId',
   })
   .meta({ id: 'OfficerLink' });
-const confirmBody = z.object({ linkId: id, ...who, reason: z.string().trim().max(500).optional() }).strict().meta({ id: 'ConfirmLink' });
+const confirmBody = z
+  .object({
+    linkId: id,
+    ...who,
+    reason: z.string().trim().max(500).optional(),
+    wholePlayer: z.boolean().optional().meta({ description: "Default true: a suggestion that puts a character into a person confirms the same suggestion for that character's alts, so a player is confirmed in one decision" }),
+  })
+  .strict()
+  .meta({ id: 'ConfirmLink' });
 const rejectBody = z.object({ ...who, reason: z.string().trim().max(500).optional() }).strict();
 const mergeBody = z.object({ fromPersonId: id, intoPersonId: id, ...who, reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'MergePersons' });
 const splitBody = z.object({ personId: id, linkIds: z.array(id).min(1).max(200), ...who, reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'SplitPerson' });
@@ -241,8 +249,8 @@ export const identityOpenApi: RouteConfig[] = [
     method: 'post',
     path: '/api/identity/confirm',
     tags: ['identity'],
-    summary: 'Confirm a suggestion',
-    description: `${writeDoc.scopeNote} The suggestion becomes an officer's decision and stays through every later sync.`,
+    summary: 'Confirm a suggestion (a whole player at once)',
+    description: `${writeDoc.scopeNote} The suggestion becomes an officer's decision and stays through every later sync. A suggestion that puts a character into a person brings the character's alts along (\`wholePlayer\`, default true). A sheet row the notes disputed becomes the officer's decision, and other sheet rows for the same character are settled as rejected.`,
     security: writeDoc.security,
     request: jsonBody(confirmBody),
     responses: { 200: json(decisionSchema, 'Confirmed (or already confirmed)'), ...writeErrors },
@@ -416,9 +424,10 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
   router.post('/confirm', write, async (ctx) => {
     const b = confirmBody.parse(ctx.request.body ?? {});
     const by = officer(ctx, b.by);
-    const done = await deciding(confirmLink(deps.knex, deps.guildId, b.linkId, { by, reason: b.reason ?? 'confirmed the suggestion' }));
+    const decision = { by, reason: b.reason ?? 'confirmed the suggestion' };
+    const done = b.wholePlayer === false ? { ...(await deciding(confirmLink(deps.knex, deps.guildId, b.linkId, decision))), linkIds: [b.linkId] } : await deciding(confirmPlayer(deps.knex, deps.guildId, b.linkId, decision));
     deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer confirmed a link');
-    ctx.body = await settled(ctx, done.personId, [done.linkId], done.changed);
+    ctx.body = await settled(ctx, done.personId, done.linkIds, done.changed);
   });
 
   router.delete('/link/:linkId', write, async (ctx) => {

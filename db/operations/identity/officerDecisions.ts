@@ -77,6 +77,13 @@ async function event(trx: Trx, guildId: number, row: { linkId: number | null; ki
  * out (with history); an officer's is a conflict naming it.
  */
 async function clearConfirmedElsewhere(trx: Trx, guildId: number, t: Target, personId: number, d: Decision): Promise<void> {
+  // Sheet rows waiting elsewhere for this target (disputed, or a second claim) are settled by this decision.
+  const waiting = await trx('identity_links').where({ guild_id: guildId, source: 'sheet', status: 'suggested', ...targetWhere(t) }).whereNot({ person_id: personId }).select('id', 'person_id');
+  for (const w of waiting) {
+    const reason = `${d.by} placed it in person #${personId}: ${d.reason}`;
+    await trx('identity_links').where({ id: w.id }).update({ status: 'rejected', decided_by: d.by, reason, flag: null, flagged_at: null, updated_at: trx.fn.now() });
+    await event(trx, guildId, { linkId: w.id, kind: 'rejected', target: t, from: w.person_id, to: null, status: 'rejected', actor: d.by, reason });
+  }
   const other = await trx('identity_links').where({ guild_id: guildId, status: 'confirmed', ...targetWhere(t) }).whereNot({ person_id: personId }).first(LINK_COLUMNS);
   if (!other) return;
   if (other.decided_by !== null) {
@@ -159,24 +166,59 @@ export async function linkByOfficer(knex: Knex, guildId: number, req: OfficerLin
 export async function confirmLink(knex: Knex, guildId: number, linkId: number, d: Decision): Promise<{ linkId: number; personId: number; changed: boolean }> {
   return knex.transaction(async (trx) => {
     await lockIdentity(trx, guildId);
-    const link = await trx('identity_links').where({ guild_id: guildId, id: linkId }).first(LINK_COLUMNS);
-    if (!link) throw new IdentityNotFound(`Link ${linkId} is not in this guild. Suggestions are listed by GET /api/identity/persons?status=suggested.`);
-    const t: Target = { characterId: link.wow_character_id, memberId: link.discord_member_id };
-    if (link.status === 'rejected') {
-      throw new IdentityConflict(
-        `Link ${linkId} was rejected by ${link.decided_by}${link.reason ? ` ("${link.reason}")` : ''}. To overrule that, link it again with POST /api/identity/link.`,
-        { linkId, status: 'rejected', decidedBy: link.decided_by },
-      );
-    }
-    if (link.status === 'confirmed' && link.decided_by !== null) return { linkId, personId: link.person_id, changed: false };
-    const evidence: Evidence = { rule: 'officer_confirmed', source: 'officer', weight: 1, text: `${d.by} confirmed it: ${d.reason}`, fuzzy: false };
-    await clearConfirmedElsewhere(trx, guildId, t, link.person_id, d);
-    await trx('identity_links')
-      .where({ id: linkId })
-      .update({ status: 'confirmed', decided_by: d.by, reason: d.reason, evidence: JSON.stringify([evidence, ...(link.evidence as Evidence[])]), updated_at: trx.fn.now() });
-    await event(trx, guildId, { linkId, kind: 'confirmed', target: t, from: link.person_id, to: link.person_id, status: 'confirmed', actor: d.by, reason: d.reason, evidence: [evidence] });
-    return { linkId, personId: link.person_id, changed: true };
+    return confirmIn(trx, guildId, linkId, d);
   });
+}
+
+/**
+ * Confirms a suggestion and, when it puts a character into a person, the same suggestion for the
+ * rest of that character's player (the alts its notes group with it): officers confirm a player in
+ * one decision, not each alt.
+ */
+export async function confirmPlayer(knex: Knex, guildId: number, linkId: number, d: Decision): Promise<{ linkId: number; linkIds: number[]; personId: number; changed: boolean }> {
+  return knex.transaction(async (trx) => {
+    await lockIdentity(trx, guildId);
+    const link = await trx('identity_links').where({ guild_id: guildId, id: linkId }).first('id', 'person_id', 'wow_character_id', 'status');
+    const alongside: number[] = [];
+    if (link && link.wow_character_id !== null && link.status === 'suggested') {
+      // The player's other characters: those automation holds in the same person as this one.
+      const holder = await trx('identity_links').where({ guild_id: guildId, wow_character_id: link.wow_character_id, status: 'confirmed' }).whereNull('decided_by').first('person_id');
+      if (holder) {
+        const rows = await trx('identity_links as s')
+          .join('identity_links as h', (j) => j.on('h.wow_character_id', 's.wow_character_id').andOnVal('h.status', 'confirmed').andOnVal('h.person_id', holder.person_id).andOnNull('h.decided_by'))
+          .where({ 's.guild_id': guildId, 's.person_id': link.person_id, 's.status': 'suggested' })
+          .whereNot('s.id', linkId)
+          .orderBy('s.id')
+          .select('s.id');
+        alongside.push(...rows.map((r) => r.id as number));
+      }
+    }
+    const first = await confirmIn(trx, guildId, linkId, d);
+    let changed = first.changed;
+    for (const id of alongside) changed = (await confirmIn(trx, guildId, id, { ...d, reason: `${d.reason} (with the rest of the player)` })).changed || changed;
+    return { linkId, linkIds: [linkId, ...alongside], personId: first.personId, changed };
+  });
+}
+
+async function confirmIn(trx: Trx, guildId: number, linkId: number, d: Decision): Promise<{ linkId: number; personId: number; changed: boolean }> {
+  const link = await trx('identity_links').where({ guild_id: guildId, id: linkId }).first(LINK_COLUMNS);
+  if (!link) throw new IdentityNotFound(`Link ${linkId} is not in this guild. Suggestions are listed by GET /api/identity/persons?status=suggested.`);
+  const t: Target = { characterId: link.wow_character_id, memberId: link.discord_member_id };
+  if (link.status === 'rejected') {
+    throw new IdentityConflict(
+      `Link ${linkId} was rejected by ${link.decided_by}${link.reason ? ` ("${link.reason}")` : ''}. To overrule that, link it again with POST /api/identity/link.`,
+      { linkId, status: 'rejected', decidedBy: link.decided_by },
+    );
+  }
+  if (link.status === 'confirmed' && link.decided_by !== null) return { linkId, personId: link.person_id, changed: false };
+  const evidence: Evidence = { rule: 'officer_confirmed', source: 'officer', weight: 1, text: `${d.by} confirmed it: ${d.reason}`, fuzzy: false };
+  await clearConfirmedElsewhere(trx, guildId, t, link.person_id, d);
+  // A sheet row an officer confirms is the officer's decision from now on (the notes no longer dispute it).
+  await trx('identity_links')
+    .where({ id: linkId })
+    .update({ status: 'confirmed', source: link.source === 'sheet' ? 'officer' : link.source, decided_by: d.by, reason: d.reason, flag: null, flagged_at: null, evidence: JSON.stringify([evidence, ...(link.evidence as Evidence[])]), updated_at: trx.fn.now() });
+  await event(trx, guildId, { linkId, kind: 'confirmed', target: t, from: link.person_id, to: link.person_id, status: 'confirmed', actor: d.by, reason: d.reason, evidence: [evidence] });
+  return { linkId, personId: link.person_id, changed: true };
 }
 
 /**
