@@ -10,7 +10,7 @@ describe('migrations', () => {
     u.pathname = `/${scratch}`;
     const knex = createKnex(u.toString(), { max: 1 });
     try {
-      expect(await migrateToLatest(knex)).toEqual(['20261124150000_initial_schema', '20261124170000_discord_sync', '20261124180000_addon_notes', '20261124190000_identity', '20261124200000_audit', '20261124210000_sheet_imports', '20261205120000_audit_resolution']);
+      expect(await migrateToLatest(knex)).toEqual(['20261124150000_initial_schema', '20261124170000_discord_sync', '20261124180000_addon_notes', '20261124190000_identity', '20261124200000_audit', '20261124210000_sheet_imports', '20261205120000_audit_resolution', '20261205130000_addon_upload_failed']);
       await knex('guilds').insert({ key: 'us/senjin/x', region: 'us', realm_slug: 'senjin', name_slug: 'x' });
       expect(await migrateToLatest(knex)).toEqual([]);
       await migrateDown(knex, 0);
