@@ -222,7 +222,8 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
       status: 'suggested',
       flag: {
         kind: 'sources_disagree',
-        reason: `The sheet and the notes disagree about ${label(c)}: ${sheetText}; but ${dispute.evidence.text}${dispute.other ? ` (${dispute.other})` : ''}`,
+        // The audit's finding says "the sheet and the notes disagree about …"; the reason says how.
+        reason: `${sheetText}; but ${dispute.evidence.text}${dispute.other ? ` (${dispute.other})` : ''}`,
         action: `Confirm the sheet's link or the notes' suggestion for ${label(c)}, then fix the other source`,
         evidence: [...link.evidence.filter((e) => e.source === 'sheet'), dispute.evidence],
       },
@@ -256,7 +257,8 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
         if (h.kind !== 'discord_handle') continue;
         const named = humans.filter((m) => namesOf(m).usernameKey === handleKey(h.value));
         if (named.length === 1 && named[0]!.id !== own) {
-          return { toward: { kind: 'member', memberId: named[0]!.id, evidence: { rule: 'discord_handle_in_note', source: h.source, weight: 0.9, text: `${where(h.source)} "${h.evidence}" names the Discord user ${named[0]!.username}`, fuzzy: false } }, evidence: { rule: 'discord_handle_in_note', source: h.source, weight: 0.9, text: `${where(h.source)} "${h.evidence}" names the Discord user ${named[0]!.username}`, fuzzy: false }, other: null };
+          const evidence: Evidence = { rule: 'discord_handle_in_note', source: h.source, weight: 0.9, text: `${where(h.source)} "${h.evidence}" names the Discord user ${named[0]!.username}`, fuzzy: false };
+          return { toward: { kind: 'member', memberId: named[0]!.id, evidence }, evidence, other: null };
         }
       }
     }
