@@ -1,4 +1,3 @@
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware, type ParameterizedContext } from 'koa';
 import type { Knex } from 'knex';
@@ -11,7 +10,7 @@ import type { IdentityControl } from '../temporal/identityControl';
 import type { SheetImportControl } from '../temporal/sheetImportControl';
 import type { DiscordSyncControl } from '../temporal/discordSyncControl';
 import type { RosterSyncControl } from '../temporal/rosterSyncControl';
-import { AppError, bodyParseError, methodNotAllowed, notFound } from './errors';
+import { methodNotAllowed, notFound } from './errors';
 import { errorHandler } from './middleware/errorHandler';
 import { requestId } from './middleware/requestId';
 import { requestLogger } from './middleware/requestLogger';
@@ -34,6 +33,8 @@ export interface AuthenticatedApiKey {
 export interface ApiState {
   requestId: string;
   apiKey?: AuthenticatedApiKey;
+  /** The parsed JSON body, on routes that take one (set by jsonBody after the key is checked). */
+  body?: unknown;
 }
 
 export interface ApiDeps {
@@ -53,23 +54,20 @@ export interface ApiDeps {
 }
 
 /**
- * JSON bodies up to 1 MB. The addon upload is not JSON: it reads its own raw body (up to 20 MB),
- * which this parser leaves alone.
- */
-const JSON_LIMIT = '1mb';
-
-/**
  * Turns what no route answered into JSON errors: a path nobody serves (404), and the router's
- * bodiless 405/501 answers (allowedMethods), keeping their Allow header.
+ * bodiless 405/501 answers (allowedMethods). A method the router does not know at all (TRACE,
+ * PROPFIND, …) is a 405 like any other on a served path, with its Allow header: the server
+ * implements the path, just not that method. On a path nobody serves it stays a 404.
  */
 function unanswered(): Middleware<ApiState> {
   return async function unanswered(ctx, next) {
     await next();
     if (ctx.body !== undefined && ctx.body !== null) return;
     if (ctx.status === 404) throw notFound(ctx.method, ctx.path);
-    if (ctx.status === 405) throw methodNotAllowed(ctx.method, ctx.path, ctx.response.get('Allow'));
-    if (ctx.status === 501) {
-      throw new AppError(501, 'NOT_IMPLEMENTED', `The API does not implement the ${ctx.method} method.`);
+    if (ctx.status === 405 || ctx.status === 501) {
+      const allowed = ctx.response.get('Allow');
+      if (!allowed) throw notFound(ctx.method, ctx.path);
+      throw methodNotAllowed(ctx.method, ctx.path, allowed);
     }
   };
 }
@@ -97,17 +95,8 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.use(requestLogger(deps.logger));
   app.use(errorHandler());
   app.use(unanswered());
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: JSON_LIMIT,
-      // DELETE /api/identity/link/{id} may carry who and why as a JSON body.
-      parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
-      onError: (err) => {
-        throw bodyParseError(err);
-      },
-    }),
-  );
+  // No global body parser: each route reads its own body after its API key is checked (jsonBody,
+  // or the addon upload's raw file), so a request without a key never has its body read.
   app.use(api.routes());
   app.use(api.allowedMethods());
   return app;

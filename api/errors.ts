@@ -95,27 +95,6 @@ export const temporalUnavailable = (cause: unknown, what = 'so nothing was start
     { cause, expose: true },
   );
 
-/** Maps a body-parser failure (co-body / raw-body errors carry a status) to our codes. */
-export function bodyParseError(err: unknown): unknown {
-  const status = httpStatusOf(err);
-  if (status === 413) {
-    return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than this route accepts.', undefined, { cause: err });
-  }
-  if (status === 415) {
-    return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported; send UTF-8 JSON.', undefined, {
-      cause: err,
-    });
-  }
-  if (status === 400) {
-    // The parser's own message (e.g. "Unexpected token } in JSON at position 9") says where.
-    const reason = err instanceof Error ? err.message : 'unparseable';
-    return new AppError(400, 'INVALID_JSON', `The request body is not valid JSON (${reason}). Send a JSON object with Content-Type: application/json.`, undefined, {
-      cause: err,
-    });
-  }
-  return err;
-}
-
 /**
  * Turns whatever a handler threw into an AppError, or null for an unexpected error (a bug or an
  * outage): zod errors from `schema.parse(input)` become 400 VALIDATION_FAILED, and Koa's own

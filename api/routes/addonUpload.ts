@@ -10,6 +10,7 @@ import { noteChangesOf, recentAddonUploads, type AddonUploadSummary } from '../.
 import { recordAddonUpload, type AddonUploadRow } from '../../db/operations/addonUploads/recordAddonUpload';
 import type { ApiDeps, ApiState } from '../app';
 import { AppError, errorResponse } from '../errors';
+import { unsupportedMediaType } from '../middleware/jsonBody';
 import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
 import { readAddonExportOffThread } from '../readAddonExportOffThread';
 import { startOnTemporal } from '../withTimeout';
@@ -17,6 +18,12 @@ import { startOnTemporal } from '../withTimeout';
 const UPLOAD_PATH = '/api/guild-sync/addon-upload';
 const STATUS_PATH = '/api/guild-sync/addon-upload/status';
 const uploadStatus = z.enum(['received', 'imported', 'failed', 'rejected']).meta({ description: 'failed: the import cannot succeed; error says why' });
+/**
+ * The file is Lua text: the companion sends application/octet-stream; text/plain and the Lua types
+ * are the same bytes, and no Content-Type at all is read as the file too. Anything else (JSON, a
+ * form) is a client mistaking this route for another: 415, before the body is read.
+ */
+export const ADDON_UPLOAD_TYPES = ['application/octet-stream', 'text/plain', 'text/x-lua', 'application/x-lua'] as const;
 const isoTime = z.string().meta({ format: 'date-time', example: '2026-11-24T18:00:04.000Z' });
 
 export const addonUploadResponseSchema = z
@@ -82,7 +89,12 @@ export const addonUploadOpenApi: RouteConfig[] = [
       'A bad file gets 400 with a code per refusal and `details` {line, column, path} (1-based), and nothing is stored. ' +
       'Send `X-Content-SHA256` to have the body checked. The same file again answers the first upload with `duplicate: true`. The notes are merged onto characters by a durable workflow.',
     security: uploadDoc.security,
-    request: { body: { required: true, content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } } },
+    request: {
+      body: {
+        required: true,
+        content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) }, 'text/plain': { schema: z.string().meta({ format: 'binary' }) } },
+      },
+    },
     responses: {
       202: { description: 'Accepted (or the same file was accepted before)', content: { 'application/json': { schema: addonUploadResponseSchema } } },
       400: errorResponse(
@@ -93,6 +105,7 @@ export const addonUploadOpenApi: RouteConfig[] = [
       401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
       403: errorResponse('SCOPE_REQUIRED: the key lacks addon:upload'),
       413: errorResponse('PAYLOAD_TOO_LARGE'),
+      415: errorResponse(`UNSUPPORTED_MEDIA_TYPE: the body is not the file (Content-Type other than ${ADDON_UPLOAD_TYPES.join(', ')})`),
       422: errorResponse('ADDON_IMPORT_FAILED: this exact file was uploaded before and its import failed (final for this file; export again)'),
       503: errorResponse('TEMPORAL_UNAVAILABLE: the file is kept; send it again to start its import'),
     },
@@ -117,6 +130,9 @@ export function addonUploadRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>();
 
   router.post('/guild-sync/addon-upload', requireApiKey('addon:upload', deps), async (ctx) => {
+    if (ctx.get('Content-Type') && !ctx.is(...ADDON_UPLOAD_TYPES)) {
+      throw unsupportedMediaType(ctx, `the SavedVariables file as it is (Content-Type: ${ADDON_UPLOAD_TYPES.join(', ')})`);
+    }
     const bytes = await readBody(ctx.req, ctx.get('Content-Length'));
     const contentHash = createHash('sha256').update(bytes).digest('hex');
     const claimed = ctx.get('X-Content-SHA256').trim().toLowerCase();

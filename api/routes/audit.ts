@@ -7,7 +7,9 @@ import { runAudit } from '../../db/operations/audit/runAudit';
 import { FIRST_REPORT_SEEDS, firstReportState, heldMessage, releaseFirstReport, type FirstReportState } from '../../db/operations/audit/firstReport';
 import type { ApiDeps, ApiState } from '../app';
 import { AppError, errorResponse } from '../errors';
+import { jsonBody, jsonBodyErrors } from '../middleware/jsonBody';
 import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
+import { boolean, pageQuery, text } from '../schemas';
 import { startOnTemporal } from '../withTimeout';
 
 export const firstReportSchema = z
@@ -46,21 +48,19 @@ const findingSchema = z
   })
   .meta({ id: 'AuditFinding' });
 
-const mismatchesQuery = z.object({
+const mismatchesQuery = pageQuery.extend({
   rule: z.enum(AUDIT_RULES).optional(),
   severity: z.enum(['action', 'warning', 'info']).optional(),
   status: z.enum(['open', 'resolved', 'all']).default('open'),
   notified: z.enum(['true', 'false']).optional().meta({ description: 'Only findings already told (true) or not yet (false)' }),
-  search: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of a person, character or Discord name' }),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  search: text(100, { min: 1 }).optional().meta({ description: 'Part of a person, character or Discord name' }),
 });
 
 const mismatchesSchema = z
   .object({ page: z.number().int(), pageSize: z.number().int(), total: z.number().int(), counts: z.record(z.string(), z.number().int()), items: z.array(findingSchema) })
   .meta({ id: 'AuditFindingsPage' });
 
-const triggerBody = z.object({ dryRun: z.boolean().default(false) }).strict().meta({ id: 'ReportTrigger' });
+const triggerBody = z.object({ dryRun: boolean().default(false).meta({ description: 'true: run the audit and answer with the messages; nothing is posted' }) }).strict().meta({ id: 'ReportTrigger' });
 const triggerResponse = z
   .object({
     workflowId: z.string(),
@@ -71,7 +71,7 @@ const triggerResponse = z
   })
   .meta({ id: 'TriggeredReport' });
 const releaseBody = z
-  .object({ by: z.string().trim().min(1).max(100).optional().meta({ description: 'The officer releasing it; defaults to the API key’s name' }) })
+  .object({ by: text(100, { min: 1 }).optional().meta({ description: 'The officer releasing it; defaults to the API key’s name' }) })
   .strict()
   .meta({ id: 'FirstReportRelease' });
 const releaseResponse = z
@@ -118,9 +118,10 @@ export const auditOpenApi: RouteConfig[] = [
     responses: {
       200: { description: 'Dry run: the messages', content: { 'application/json': { schema: dryRunResponse } } },
       202: { description: 'The audit is running; watch it in the Temporal UI', content: { 'application/json': { schema: triggerResponse } } },
-      400: errorResponse('VALIDATION_FAILED'),
+      400: errorResponse('VALIDATION_FAILED or INVALID_JSON'),
       401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
       403: errorResponse('SCOPE_REQUIRED: the key lacks sync:trigger'),
+      ...jsonBodyErrors,
       409: errorResponse('FIRST_REPORT_HELD: the first report waits for the guild to be seeded; the message says what is missing and how to release it'),
       503: errorResponse('TEMPORAL_UNAVAILABLE'),
     },
@@ -138,9 +139,10 @@ export const auditOpenApi: RouteConfig[] = [
     responses: {
       200: { description: 'Nothing to release: the first report was posted already, or is not held', content: { 'application/json': { schema: releaseResponse } } },
       202: { description: 'Released; the audit runs now (or with the next sync when Temporal did not answer)', content: { 'application/json': { schema: releaseResponse } } },
-      400: errorResponse('VALIDATION_FAILED'),
+      400: errorResponse('VALIDATION_FAILED or INVALID_JSON'),
       401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
       403: errorResponse('SCOPE_REQUIRED: the key lacks sync:trigger'),
+      ...jsonBodyErrors,
     },
   },
 ];
@@ -192,8 +194,8 @@ export function auditRoutes(deps: ApiDeps): Router<ApiState> {
     } satisfies z.infer<typeof mismatchesSchema>;
   });
 
-  router.post('/guild-sync/report/trigger', requireApiKey('sync:trigger', deps), async (ctx) => {
-    const b = triggerBody.parse(ctx.request.body ?? {});
+  router.post('/guild-sync/report/trigger', requireApiKey('sync:trigger', deps), jsonBody({ required: false }), async (ctx) => {
+    const b = triggerBody.parse(ctx.state.body ?? {});
     const hold = await firstReportState(deps.knex, deps.guildId, deps.config.audit.firstReportWaitsFor);
     if (b.dryRun) {
       await runAudit(deps.knex, deps.guildId, deps.config.audit.settings);
@@ -215,8 +217,8 @@ export function auditRoutes(deps: ApiDeps): Router<ApiState> {
     } satisfies z.infer<typeof triggerResponse>;
   });
 
-  router.post('/guild-sync/report/release', requireApiKey('sync:trigger', deps), async (ctx) => {
-    const b = releaseBody.parse(ctx.request.body ?? {});
+  router.post('/guild-sync/report/release', requireApiKey('sync:trigger', deps), jsonBody({ required: false }), async (ctx) => {
+    const b = releaseBody.parse(ctx.state.body ?? {});
     const by = b.by ?? ctx.state.apiKey?.name ?? 'officer';
     const released = await releaseFirstReport(deps.knex, deps.guildId, by, deps.config.audit.firstReportWaitsFor);
     const firstReport = firstReportBody(released);

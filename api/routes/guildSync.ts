@@ -11,6 +11,7 @@ import { temporalUiLink } from '../../temporal/connect';
 import { SYNC_KINDS } from '../../workflows/shared';
 import type { ApiDeps, ApiState } from '../app';
 import { errorResponse } from '../errors';
+import { jsonBody, jsonBodyErrors } from '../middleware/jsonBody';
 import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
 import { startOnTemporal, withTimeout } from '../withTimeout';
 
@@ -171,6 +172,7 @@ export const guildSyncOpenApi: RouteConfig[] = [
       202: { description: 'Started, or already running', content: { 'application/json': { schema: triggerResponseSchema } } },
       400: errorResponse('VALIDATION_FAILED or INVALID_JSON'),
       ...authErrors,
+      ...jsonBodyErrors,
       503: errorResponse('TEMPORAL_UNAVAILABLE: nothing was started'),
     },
   },
@@ -186,6 +188,7 @@ export const guildSyncOpenApi: RouteConfig[] = [
       202: { description: 'Started, or already running', content: { 'application/json': { schema: discordTriggerResponseSchema } } },
       400: errorResponse('VALIDATION_FAILED or INVALID_JSON'),
       ...authErrors,
+      ...jsonBodyErrors,
       503: errorResponse('TEMPORAL_UNAVAILABLE: nothing was started'),
     },
   },
@@ -276,8 +279,8 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = body;
   });
 
-  router.post('/guild-sync/blizzard/trigger', requireApiKey('sync:trigger', deps), async (ctx) => {
-    triggerBodySchema.parse(ctx.request.body ?? {});
+  router.post('/guild-sync/blizzard/trigger', requireApiKey('sync:trigger', deps), jsonBody({ required: false }), async (ctx) => {
+    triggerBodySchema.parse(ctx.state.body ?? {});
     const triggered = await startOnTemporal(deps.rosterSync.trigger(), 'Temporal (start roster sync)');
     deps.logger.info(
       { requestId: ctx.state.requestId, keyPrefix: ctx.state.apiKey?.prefix, workflowId: triggered.workflowId, alreadyRunning: triggered.alreadyRunning },
@@ -294,8 +297,8 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = body;
   });
 
-  router.post('/guild-sync/discord/trigger', requireApiKey('sync:trigger', deps), async (ctx) => {
-    triggerBodySchema.parse(ctx.request.body ?? {});
+  router.post('/guild-sync/discord/trigger', requireApiKey('sync:trigger', deps), jsonBody({ required: false }), async (ctx) => {
+    triggerBodySchema.parse(ctx.state.body ?? {});
     const triggered = await startOnTemporal(deps.discordSync.trigger(), 'Temporal (start Discord reconcile)');
     deps.logger.info({ requestId: ctx.state.requestId, keyPrefix: ctx.state.apiKey?.prefix, workflowId: triggered.workflowId }, 'Discord reconcile triggered');
     ctx.status = 202;

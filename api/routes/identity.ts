@@ -10,7 +10,9 @@ import type { Config } from '../../config';
 import type { ApiDeps, ApiState } from '../app';
 import { AppError, errorResponse, temporalUnavailable } from '../errors';
 import { temporalUiLink } from '../../temporal/connect';
+import { jsonBody as readJsonBody, jsonBodyErrors } from '../middleware/jsonBody';
 import { apiKeyDoc, requireApiKey } from '../middleware/requireApiKey';
+import { boolean, id, idParam, pageQuery, text } from '../schemas';
 
 /** How long a decision waits for its identity step on Temporal before it answers without it. */
 export const DECISION_WAIT_MS = 20_000;
@@ -84,21 +86,16 @@ const discordOrphansPageSchema = pageOf(
   'DiscordOrphansPage',
 );
 
-const pageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
-});
 const personsQuery = pageQuery.extend({
   needs: z.enum(['suggestion', 'flag']).optional().meta({ description: 'Only persons with a suggestion to decide, or with a flagged link' }),
-  search: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of a person, character or Discord name' }),
+  search: text(100, { min: 1 }).optional().meta({ description: 'Part of a person, character or Discord name' }),
 });
 
 const who = {
-  by: z.string().trim().min(1).max(100).optional().meta({ description: 'The officer deciding; defaults to the API key’s name' }),
+  by: text(100, { min: 1 }).optional().meta({ description: 'The officer deciding; defaults to the API key’s name' }),
 };
-const id = z.number().int().positive();
 const linkBody = z
-  .object({ personId: id.optional(), characterId: id.optional(), discordMemberId: id.optional(), ...who, reason: z.string().trim().min(3).max(500).meta({ description: 'Why: kept with the link and in its history' }) })
+  .object({ personId: id('personId').optional(), characterId: id('characterId').optional(), discordMemberId: id('discordMemberId').optional(), ...who, reason: text(500, { min: 3 }).meta({ description: 'Why: kept with the link and in its history' }) })
   .strict()
   .refine((b) => b.characterId !== undefined || b.discordMemberId !== undefined, { message: 'Give characterId, discordMemberId, or both' })
   .refine((b) => b.personId === undefined || (b.characterId === undefined) !== (b.discordMemberId === undefined), {
@@ -107,22 +104,25 @@ const linkBody = z
   .meta({ id: 'OfficerLink' });
 const confirmBody = z
   .object({
-    linkId: id,
+    linkId: id('linkId'),
     ...who,
-    reason: z.string().trim().max(500).optional(),
-    wholePlayer: z.boolean().optional().meta({ description: "Default true: a suggestion that puts a character into a person confirms the same suggestion for that character's alts, so a player is confirmed in one decision" }),
+    reason: text(500).optional(),
+    wholePlayer: boolean().optional().meta({ description: "Default true: a suggestion that puts a character into a person confirms the same suggestion for that character's alts, so a player is confirmed in one decision" }),
   })
   .strict()
   .meta({ id: 'ConfirmLink' });
-const rejectBody = z.object({ ...who, reason: z.string().trim().max(500).optional() }).strict();
-const mergeBody = z.object({ fromPersonId: id, intoPersonId: id, ...who, reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'MergePersons' });
-const splitBody = z.object({ personId: id, linkIds: z.array(id).min(1).max(200), ...who, reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'SplitPerson' });
+const rejectBody = z.object({ ...who, reason: text(500).optional() }).strict();
+const mergeBody = z.object({ fromPersonId: id('fromPersonId'), intoPersonId: id('intoPersonId'), ...who, reason: text(500, { min: 3 }) }).strict().meta({ id: 'MergePersons' });
+const splitBody = z.object({ personId: id('personId'), linkIds: z.array(id('linkIds[]')).min(1).max(200), ...who, reason: text(500, { min: 3 }) }).strict().meta({ id: 'SplitPerson' });
+
+const linkIdParams = z.object({ linkId: idParam('linkId') });
+const importIdParams = z.object({ importId: idParam('importId') });
 
 const sheetBody = z
   .object({
-    discordIdsCsv: z.string().min(1).max(1_000_000).meta({ description: 'The DiscordIDs tab, exported as CSV (Discord name, Discord ID)' }),
-    charactersCsv: z.string().min(1).max(1_000_000).meta({ description: 'The Characters sheet, exported as CSV (Discord name, character, class, spec, role, main/alt)' }),
-    dryRun: z.boolean().default(false).meta({ description: 'Report what would change and every unusable row; change nothing' }),
+    discordIdsCsv: text(1_000_000, { min: 1, trim: false }).meta({ description: 'The DiscordIDs tab, exported as CSV (Discord name, Discord ID)' }),
+    charactersCsv: text(1_000_000, { min: 1, trim: false }).meta({ description: 'The Characters sheet, exported as CSV (Discord name, character, class, spec, role, main/alt)' }),
+    dryRun: boolean().default(false).meta({ description: 'Report what would change and every unusable row; change nothing' }),
     ...who,
   })
   .strict()
@@ -193,11 +193,12 @@ const readDoc = apiKeyDoc('read');
 const writeDoc = apiKeyDoc('identity:write');
 const readErrors = { 400: errorResponse('VALIDATION_FAILED'), 401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'), 403: errorResponse('SCOPE_REQUIRED: the key lacks read') };
 const writeErrors = {
-  400: errorResponse('VALIDATION_FAILED'),
+  400: errorResponse('VALIDATION_FAILED, INVALID_JSON or BODY_REQUIRED'),
   401: errorResponse('API_KEY_REQUIRED or API_KEY_INVALID'),
   403: errorResponse('SCOPE_REQUIRED: the key lacks identity:write'),
   404: errorResponse('IDENTITY_NOT_FOUND: the person, link, character or Discord member is not in this guild'),
   409: errorResponse('IDENTITY_CONFLICT: officers already decided otherwise; the message names the link and how to undo it'),
+  ...jsonBodyErrors,
 };
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
@@ -260,9 +261,9 @@ export const identityOpenApi: RouteConfig[] = [
     path: '/api/identity/link/{linkId}',
     tags: ['identity'],
     summary: 'Remove a link (or reject a suggestion): remembered as a rejection',
-    description: `${writeDoc.scopeNote} The pair is never suggested again. Send \`by\` and \`reason\` as a JSON body or as query parameters.`,
+    description: `${writeDoc.scopeNote} The pair is never suggested again. Send \`by\` and \`reason\` as a JSON body (Content-Type: application/json) or as query parameters.`,
     security: writeDoc.security,
-    request: { params: z.object({ linkId: z.string().meta({ example: '42' }) }), query: rejectBody },
+    request: { params: linkIdParams, query: rejectBody, body: { required: false, content: { 'application/json': { schema: rejectBody } } } },
     responses: { 200: json(decisionSchema, 'Rejected (or already rejected)'), ...writeErrors },
   },
   {
@@ -293,7 +294,7 @@ export const identityOpenApi: RouteConfig[] = [
     summary: 'A recorded sheet import: its status and, once imported, its report',
     description: readDoc.scopeNote,
     security: readDoc.security,
-    request: { params: z.object({ importId: z.string().meta({ example: '7' }) }) },
+    request: { params: importIdParams },
     responses: { 200: json(sheetImportStatusSchema, 'The import'), ...readErrors, 404: errorResponse('NOT_FOUND: no such import in this guild') },
   },
   {
@@ -413,16 +414,16 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = { page: q.page, pageSize: q.pageSize, total, items: orphans } satisfies z.infer<typeof discordOrphansPageSchema>;
   });
 
-  router.post('/link', write, async (ctx) => {
-    const b = linkBody.parse(ctx.request.body ?? {});
+  router.post('/link', write, readJsonBody({ required: true }), async (ctx) => {
+    const b = linkBody.parse(ctx.state.body);
     const by = officer(ctx, b.by);
     const done = await deciding(linkByOfficer(deps.knex, deps.guildId, { ...b, by }));
     deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer linked');
     ctx.body = await settled(ctx, done.personId, done.linkIds, true);
   });
 
-  router.post('/confirm', write, async (ctx) => {
-    const b = confirmBody.parse(ctx.request.body ?? {});
+  router.post('/confirm', write, readJsonBody({ required: true }), async (ctx) => {
+    const b = confirmBody.parse(ctx.state.body);
     const by = officer(ctx, b.by);
     const decision = { by, reason: b.reason ?? 'confirmed the suggestion' };
     const done = b.wholePlayer === false ? { ...(await deciding(confirmLink(deps.knex, deps.guildId, b.linkId, decision))), linkIds: [b.linkId] } : await deciding(confirmPlayer(deps.knex, deps.guildId, b.linkId, decision));
@@ -430,11 +431,10 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = await settled(ctx, done.personId, done.linkIds, done.changed);
   });
 
-  router.delete('/link/:linkId', write, async (ctx) => {
-    const linkId = z.coerce.number().int().positive({ message: 'linkId must be a positive whole number' }).parse(ctx.params.linkId);
-    const sent = ctx.request.body as Record<string, unknown> | undefined;
-    const body = sent && typeof sent === 'object' && Object.keys(sent).length > 0 ? sent : ctx.query;
-    const b = rejectBody.parse(body);
+  router.delete('/link/:linkId', write, readJsonBody({ required: false }), async (ctx) => {
+    const linkId = linkIdParams.parse(ctx.params).linkId;
+    const sent = ctx.state.body as Record<string, unknown> | undefined;
+    const b = rejectBody.parse(sent && Object.keys(sent).length > 0 ? sent : ctx.query);
     const by = officer(ctx, b.by);
     const done = await deciding(rejectLink(deps.knex, deps.guildId, linkId, { by, reason: b.reason ?? 'removed by an officer' }));
     deps.logger.info({ requestId: ctx.state.requestId, by, ...done }, 'officer rejected a link');
@@ -447,8 +447,8 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
    * The sheet is recorded first, then imported by the sheetImport workflow (which asks for the
    * audit after a real import); the answer waits for the report, bounded.
    */
-  router.post('/import-sheet', write, async (ctx) => {
-    const b = sheetBody.parse(ctx.request.body ?? {});
+  router.post('/import-sheet', write, readJsonBody({ required: true }), async (ctx) => {
+    const b = sheetBody.parse(ctx.state.body);
     const by = officer(ctx, b.by);
     const { importId, joined } = await recordSheetImport(deps.knex, deps.guildId, { discordIdsCsv: b.discordIdsCsv, charactersCsv: b.charactersCsv, dryRun: b.dryRun, by });
     let run;
@@ -480,22 +480,22 @@ export function identityRoutes(deps: ApiDeps): Router<ApiState> {
   });
 
   router.get('/import-sheet/:importId', read, async (ctx) => {
-    const importId = z.coerce.number().int().positive({ message: 'importId must be a positive whole number' }).parse(ctx.params.importId);
+    const importId = importIdParams.parse(ctx.params).importId;
     const row = await sheetImportById(deps.knex, importId);
     if (!row || row.guildId !== deps.guildId) throw new AppError(404, 'NOT_FOUND', `Sheet import ${importId} is not in this guild.`);
     const wf = await deps.knex('sheet_imports').where({ id: importId }).first('workflow_id');
     ctx.body = sheetImportStatus(row, uiLink, wf?.workflow_id ?? null);
   });
 
-  router.post('/persons/merge', write, async (ctx) => {
-    const b = mergeBody.parse(ctx.request.body ?? {});
+  router.post('/persons/merge', write, readJsonBody({ required: true }), async (ctx) => {
+    const b = mergeBody.parse(ctx.state.body);
     const by = officer(ctx, b.by);
     const done = await deciding(mergePersons(deps.knex, deps.guildId, b.fromPersonId, b.intoPersonId, { by, reason: b.reason }));
     ctx.body = await settled(ctx, done.personId, [], true);
   });
 
-  router.post('/persons/split', write, async (ctx) => {
-    const b = splitBody.parse(ctx.request.body ?? {});
+  router.post('/persons/split', write, readJsonBody({ required: true }), async (ctx) => {
+    const b = splitBody.parse(ctx.state.body);
     const by = officer(ctx, b.by);
     const done = await deciding(splitPerson(deps.knex, deps.guildId, b.personId, b.linkIds, { by, reason: b.reason }));
     ctx.body = await settled(ctx, done.newPersonId, b.linkIds, true);
