@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { DEMO_BLIZZARD_CREDENTIALS, loadConfig, runMain, type Config } from '../config';
-import { createLogger, redactUrl, type Logger } from '../config/logger';
+import pino from 'pino';
+import pinoPretty from 'pino-pretty';
+import { REDACT_PATHS, redactUrl, type Logger } from '../config/logger';
 import { createKnex, migrateToLatest, type Knex } from '../db/knex';
 import { ensureGuild } from '../db/operations/guilds/ensureGuild';
 import { createApiKey } from '../db/operations/apiKeys/createApiKey';
@@ -21,9 +23,11 @@ import { demoSavedVariablesPath } from './demoPaths';
 import { demoSheet, writeDemoSheet } from './demoSheet';
 import { SYNC_KINDS } from '../workflows/shared';
 import { APP_DATABASE, ensureDatabase, providePostgres } from './provision/postgres';
+import { checkPostgres, describePostgresUrl, superviseEmbeddedPostgres, superviseTemporalDevServer, watchExternal } from './provision/services';
 import { resolveTemporalCli } from './provision/temporalCli';
-import { startTemporalDevServer } from './provision/temporalDevServer';
-import { supervise, type Supervised } from './supervise';
+import { probeTemporal } from './provision/temporalDevServer';
+import { errorText } from './provision/waitFor';
+import { supervise } from './supervise';
 
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 const DIST_DIR = path.resolve(__dirname, '..');
@@ -31,32 +35,41 @@ const DIST_DIR = path.resolve(__dirname, '..');
 /**
  * `npm start`: PostgreSQL, the Temporal dev server with its UI, migrations, the Blizzard and Discord
  * stand-ins (demo), the worker, the API and the Discord gateway listener as supervised processes,
- * the schedules, and a first sync in demo mode; then it prints where everything is. Ctrl-C stops
- * all of it.
+ * the schedules, and a first sync in demo mode; then it prints where everything is. It keeps all of
+ * it running: a child, the embedded PostgreSQL or the Temporal dev server that dies is started again.
+ * SIGINT (Ctrl-C), SIGTERM or SIGHUP stops everything in order and exits 0.
  */
 runMain(async () => {
   process.chdir(PROJECT_DIR);
   const config = loadConfig();
-  const logger = createLogger(config, 'start');
-  const stops: (() => Promise<void>)[] = [];
-  const shutdown = onceShutdown(logger, stops);
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  const logger = launcherLogger(config);
+  const stack = new Stack(logger);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stack.shutdown(signal));
+  try {
+    await bringUp(config, logger, stack);
+  } catch (err) {
+    // A stop during start-up fails whatever was in flight; the shutdown then exits.
+    if (stack.stopping) return;
+    logger.error({ err: errorText(err) }, 'npm start could not bring everything up; stopping what it started');
+    await stack.stopAll();
+    // Whatever still holds the event loop must not keep a failed start alive.
+    setTimeout(() => process.exit(1), 2_000).unref();
+    throw err;
+  }
+});
 
+async function bringUp(config: Config, logger: Logger, stack: Stack): Promise<void> {
   banner(config);
   const logsDir = path.join(config.dataDir, 'logs');
   fs.mkdirSync(logsDir, { recursive: true });
 
-  const pg = await providePostgres({ databaseUrl: config.database.url, dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort, logger });
-  stops.unshift(() => pg.stop());
-  const databaseUrl = pg.embedded ? await ensureDatabase(pg.url, APP_DATABASE) : pg.url;
+  const databaseUrl = await providePostgresSupervised(config, logger, stack);
   const knex = createKnex(databaseUrl, { max: 2 });
-  stops.unshift(() => knex.destroy());
+  stack.add('clients', 'database client', () => knex.destroy());
   const applied = await migrateToLatest(knex);
-  logger.info({ database: redactUrl(databaseUrl), embedded: pg.embedded, applied: applied.length }, 'database ready');
+  logger.info({ database: redactUrl(databaseUrl), embedded: !config.database.url, applied: applied.length }, 'database ready');
 
-  const temporal = await provideTemporal(config, logsDir, logger);
-  stops.unshift(() => temporal.stop());
+  await provideTemporal(config, logsDir, logger, stack);
 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: config.temporal.address };
   const demoGuild = generateDemoGuild({ size: config.standins.demoGuildSize });
@@ -67,7 +80,7 @@ runMain(async () => {
       port: config.standins.blizzardPort,
       host: '127.0.0.1',
     });
-    stops.unshift(() => standin.close());
+    stack.add('standins', 'Blizzard stand-in', () => standin.close());
     // The demo guild lives at the configured realm and guild slugs.
     standin.guild.slug = config.guild.nameSlug;
     Object.assign(childEnv, { BLIZZARD_API_URL: standin.url, BLIZZARD_OAUTH_URL: standin.url });
@@ -81,7 +94,7 @@ runMain(async () => {
     // The officers' sheet of the demo guild, as they would export it (imported after the first syncs).
     if (config.demo) sheetFiles = writeDemoSheet(config.dataDir, demoSheet(demoGuild, server));
     const standin = await startDiscordStandin({ server, botToken: config.discord.botToken, port: config.standins.discordPort, host: '127.0.0.1' });
-    stops.unshift(() => standin.close());
+    stack.add('standins', 'Discord stand-in', () => standin.close());
     Object.assign(childEnv, {
       DISCORD_API_URL: standin.apiUrl,
       DISCORD_GUILD_ID: server.guildId,
@@ -95,11 +108,13 @@ runMain(async () => {
   let demoKeyFile: string | null = null;
   if (config.demo) demoKeyFile = await ensureDemoApiKey(knex, guildId, config);
 
-  const children: Supervised[] = [
-    supervise({ name: 'worker', script: path.join(DIST_DIR, 'workers', 'main.js'), env: childEnv, logger }),
-    supervise({ name: 'api', script: path.join(DIST_DIR, 'api', 'main.js'), env: childEnv, logger }),
-    supervise({ name: 'gateway', script: path.join(DIST_DIR, 'gateway', 'main.js'), env: childEnv, logger }),
-  ];
+  const child = (name: string, script: string, env: NodeJS.ProcessEnv) => {
+    const supervised = supervise({ name, script: path.join(DIST_DIR, script), env, logger });
+    stack.add('children', name, () => supervised.stop());
+  };
+  child('worker', path.join('workers', 'main.js'), childEnv);
+  child('api', path.join('api', 'main.js'), childEnv);
+  child('gateway', path.join('gateway', 'main.js'), childEnv);
   if (demoKeyFile) {
     // The demo plays the officer's PC too: the companion watches the demo game's SavedVariables.
     const companionEnv = {
@@ -111,16 +126,11 @@ runMain(async () => {
     };
     // The game makes this folder at its first save; making it now lets the companion watch it at once.
     fs.mkdirSync(path.dirname(companionEnv.WOW_SAVED_VARIABLES_PATH), { recursive: true });
-    children.push(supervise({ name: 'companion', script: path.join(DIST_DIR, 'companion', 'main.js'), env: companionEnv, logger }));
+    child('companion', path.join('companion', 'main.js'), companionEnv);
   }
-  // Children stop first and together: Ctrl-C reaches them too, and none may be restarted meanwhile.
-  stops.unshift(async () => {
-    await Promise.all(children.map((c) => c.stop()));
-  });
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  // A client connection can close last, after the server it talked to.
-  stops.push(() => connection.close());
+  stack.add('clients', 'Temporal client', () => connection.close());
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const schedule = await ensureRosterSchedule(client, config);
   const discordSchedule = await ensureDiscordReconcileSchedule(client, loadConfig(childEnv));
@@ -129,35 +139,88 @@ runMain(async () => {
   const listener = await waitForListener(knex, guildId, logger);
   const firstReport = await firstReportState(knex, guildId, config.audit.firstReportWaitsFor);
   summary(config, { schedulePaused: schedule.paused, nextRunAt: schedule.nextRunAt, demoKeyFile, apiUp, discordSchedulePaused: discordSchedule.paused, listener, discordControlUrl, sheetFiles, auditChannelId: childEnv.PATT_AUDIT_CHANNEL_ID ?? config.discord.auditChannelId ?? null, firstReport });
-  if (await needsFirstSync(knex, guildId)) await firstSync(client, config, logger);
+  // From here on the stack is up: a step that fails (PostgreSQL or Temporal restarting under it)
+  // is said and skipped, never a reason to stop what runs.
+  const step = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      if (stack.stopping) throw err;
+      logger.warn({ err: errorText(err) }, `${what} did not finish (${errorText(err)}); everything keeps running, do it by hand if needed (README: Troubleshooting)`);
+    }
+  };
+  await step('the first roster sync', async () => {
+    if (await needsFirstSync(knex, guildId)) await firstSync(client, config, logger);
+  });
   // The demo seeds the guild as officers would: their sheet, then the addon's first upload; the
   // first report (held until both, by default) then goes out.
-  if (sheetFiles) await importDemoSheetOnce(knex, client, loadConfig(childEnv), guildId, sheetFiles, logger);
-  if (demoKeyFile) await runDemoAddonOnce(knex, guildId, childEnv, logger);
-  const after = await firstReportState(knex, guildId, config.audit.firstReportWaitsFor);
-  if (firstReport.state === 'held' && after.state !== 'held') logger.info(`first audit report: ${describeFirstReport(after)} (about ${config.audit.debounceSeconds} s)`);
-  else if (after.state === 'held') logger.warn(`first audit report still ${describeFirstReport(after)}; release it with \`npm run cli -- audit release\``);
+  if (sheetFiles) {
+    const files = sheetFiles;
+    await step('the demo sheet import', () => importDemoSheetOnce(knex, client, loadConfig(childEnv), guildId, files, logger));
+  }
+  if (demoKeyFile) await step('the demo addon upload', () => runDemoAddonOnce(knex, guildId, childEnv, logger));
+  await step('the first report check', async () => {
+    const after = await firstReportState(knex, guildId, config.audit.firstReportWaitsFor);
+    if (firstReport.state === 'held' && after.state !== 'held') logger.info(`first audit report: ${describeFirstReport(after)} (about ${config.audit.debounceSeconds} s)`);
+    else if (after.state === 'held') logger.warn(`first audit report still ${describeFirstReport(after)}; release it with \`npm run cli -- audit release\``);
+  });
   logger.info('running; press Ctrl-C to stop everything');
-});
+}
 
-async function provideTemporal(config: Config, logsDir: string, logger: Logger) {
+/**
+ * PostgreSQL: the embedded server under .data, supervised (restarted when it dies), or the user's
+ * DATABASE_URL, only watched. Returns the application database's URL.
+ */
+async function providePostgresSupervised(config: Config, logger: Logger, stack: Stack): Promise<string> {
+  if (config.database.url) {
+    const url = config.database.url;
+    await providePostgres({ databaseUrl: url, dataDir: '', port: 0, logger });
+    const stop = watchExternal({
+      name: 'PostgreSQL',
+      where: describePostgresUrl(url),
+      check: () => checkPostgres(url),
+      advice: 'it is the DATABASE_URL server, which npm start does not restart: start it again; the API answers 503 until then',
+      logger,
+    });
+    stack.add('postgres', 'PostgreSQL watch', stop);
+    return url;
+  }
+  const pg = superviseEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort, logger });
+  stack.add('postgres', 'PostgreSQL', () => pg.stop());
+  await pg.ready;
+  return ensureDatabase(pg.url, APP_DATABASE);
+}
+
+async function provideTemporal(config: Config, logsDir: string, logger: Logger, stack: Stack): Promise<void> {
   const [host, portText] = config.temporal.address.split(':');
   const local = ['127.0.0.1', 'localhost', '0.0.0.0'].includes(host ?? '');
   if (!local) {
     logger.info({ address: config.temporal.address }, 'using the Temporal server at TEMPORAL_ADDRESS');
-    return { stop: async () => undefined };
+    const stop = watchExternal({
+      name: 'Temporal',
+      where: config.temporal.address,
+      check: async () => {
+        const r = await probeTemporal(config.temporal.address, config.temporal.namespace);
+        return r.ok ? null : r.why;
+      },
+      advice: 'it is the TEMPORAL_ADDRESS server, which npm start does not restart; the API answers 503 for what needs it until it is back',
+      logger,
+    });
+    stack.add('temporal', 'Temporal watch', stop);
+    return;
   }
   const cli = await resolveTemporalCli({ cliPath: config.temporal.cliPath, projectDir: PROJECT_DIR, logger });
-  const server = await startTemporalDevServer({
+  const server = superviseTemporalDevServer({
     cliPath: cli.path,
     port: Number(portText ?? config.temporal.port),
     uiPort: config.temporal.uiPort,
     dbFile: path.join(config.dataDir, 'temporal', 'temporal.sqlite'),
     logFile: path.join(logsDir, 'temporal.log'),
+    namespace: config.temporal.namespace,
     logger,
   });
-  if (server.reused) logger.info({ address: server.address }, 'a Temporal server was already running there; using it');
-  return server;
+  stack.add('temporal', 'Temporal dev server', () => server.stop());
+  await server.ready;
 }
 
 /** Waits for the gateway listener to report itself connected (it writes discord_gateway_status). */
@@ -372,21 +435,63 @@ function firstReportLine(config: Config, f: FirstReportState, auth: string, demo
   );
 }
 
-function onceShutdown(logger: Logger, stops: (() => Promise<void>)[]) {
-  let started = false;
-  return () => {
-    if (started) return;
-    started = true;
-    logger.info('stopping everything');
-    void (async () => {
-      for (const stop of stops) {
-        try {
-          await stop();
-        } catch (err) {
-          logger.warn({ err: (err as Error).message }, 'a component did not stop cleanly');
-        }
+/** npm start's own log: pino to stdout, pretty in a terminal, JSON lines otherwise; written synchronously, so the last line before exit is never lost. */
+function launcherLogger(config: Config): Logger {
+  const options = { name: 'start', level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (process.stdout.isTTY) return pino(options, pinoPretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname', sync: true }));
+  return pino(options, pino.destination({ fd: 1, sync: true }));
+}
+
+/** Stop order: the node children first (they use everything else), then our clients, the stand-ins, Temporal, PostgreSQL. */
+const TIERS = ['children', 'clients', 'standins', 'temporal', 'postgres'] as const;
+type Tier = (typeof TIERS)[number];
+/** Past this the stop is not clean any more: whatever is left is killed with the launcher. */
+const STOP_TIMEOUT_MS = 60_000;
+
+/** What npm start started, stopped tier by tier (a tier's parts together) on a signal or a failed start. */
+class Stack {
+  stopping = false;
+  private readonly parts: { tier: Tier; name: string; stop: () => Promise<void> }[] = [];
+  private stopped: Promise<void> | null = null;
+
+  constructor(private readonly logger: Logger) {}
+
+  add(tier: Tier, name: string, stop: () => Promise<void>): void {
+    this.parts.push({ tier, name, stop });
+  }
+
+  stopAll(): Promise<void> {
+    this.stopped ??= (async () => {
+      for (const tier of TIERS) {
+        const parts = this.parts.filter((p) => p.tier === tier);
+        await Promise.all(
+          parts.map(async (p) => {
+            try {
+              await p.stop();
+            } catch (err) {
+              this.logger.warn({ err: errorText(err), part: p.name }, `${p.name} did not stop cleanly`);
+            }
+          }),
+        );
       }
-      process.exit(0);
     })();
-  };
+    return this.stopped;
+  }
+
+  async shutdown(signal: NodeJS.Signals): Promise<void> {
+    if (this.stopping) {
+      this.logger.warn({ signal }, `already stopping (${signal} again); waiting for the children to exit`);
+      return;
+    }
+    this.stopping = true;
+    this.logger.info({ signal }, `${signal}: stopping everything (children, then Temporal, then PostgreSQL)`);
+    const timer = setTimeout(() => {
+      this.logger.error({ signal }, `everything did not stop within ${STOP_TIMEOUT_MS / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, STOP_TIMEOUT_MS);
+    await this.stopAll();
+    clearTimeout(timer);
+    this.logger.info({ signal }, `stopped on ${signal}`);
+    process.exit(0);
+  }
 }

