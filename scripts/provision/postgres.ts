@@ -286,7 +286,7 @@ async function startEmbeddedLocked(
     }
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  void exited.then(() => setTimeout(closeLog, 1_000)); // its last words still reach the log
+  void exited.then(() => setTimeout(closeLog, 1_000).unref()); // its last words still reach the log
   let stopped = false;
   return {
     url,
