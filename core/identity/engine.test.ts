@@ -307,10 +307,20 @@ describe('planIdentity: names that bite', () => {
     expect(store.linksOf(person).filter((l) => l.memberId !== null)).toEqual([]);
   });
 
-  it('does not confirm one account for two players who both claim it; both become suggestions', () => {
+  it('reads two characters whose officer notes give one account as that one player (a username is one account), not as two claims', () => {
     const a = char('Alpha', 'senjin', null, 'Discord: shared');
     const b = char('Beta', 'senjin', null, 'Discord: shared');
     const acc = member('shared', 'Alpha Beta', 'Alpha | Beta');
+    const store = new Store([a, b], [acc]);
+    store.run();
+    expect(store.links.filter((l) => l.memberId === acc.id).map((l) => l.status)).toEqual(['confirmed']);
+    expect(store.personOf({ characterId: a.id })).toBe(store.personOf({ characterId: b.id }));
+  });
+
+  it('does not confirm one account for two players whose names both claim it; both become suggestions', () => {
+    const a = char('Alpha', 'senjin');
+    const b = char('Alpha', 'tichondrius');
+    const acc = member('shared', 'Alpha', null);
     const store = new Store([a, b], [acc]);
     store.run();
     expect(store.links.filter((l) => l.memberId === acc.id).map((l) => l.status)).toEqual(['suggested', 'suggested']);
