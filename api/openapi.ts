@@ -38,7 +38,10 @@ export function buildOpenApiDocument(): OpenApiDocument {
       version: '1',
       description:
         'Roster sync for Pull All The Things. Every answer is JSON; errors are `{ error: { code, message, details?, requestId } }`. ' +
-        'Scopes: read, sync:trigger, addon:upload, identity:write.',
+        'Scopes: read, sync:trigger, addon:upload, identity:write. ' +
+        'Inputs are bounded: ids are whole numbers from 1 to 2147483647 (PostgreSQL integer); text is trimmed, has a maximum length, and refuses NUL (the pattern) and lone UTF-16 surrogates such as `\\ud800` in JSON (not valid Unicode, so no pattern can name them); pages run to 10000 and 200 items. ' +
+        'The key is checked before a body is read (401 before 400). A body must come as `Content-Type: application/json` (UTF-8, at most 1 MB), except the addon upload, which takes the file as `application/octet-stream` or `text/plain`: another type is 415 UNSUPPORTED_MEDIA_TYPE. ' +
+        'A method a path does not serve is 405 METHOD_NOT_ALLOWED with `Allow`; a path nobody serves is 404.',
     },
     // No servers entry: Swagger UI then calls the host it was loaded from, whatever name that is.
   });
