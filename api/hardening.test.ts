@@ -246,6 +246,22 @@ describe('methods', () => {
   });
 });
 
+describe('odd spellings in paths and query strings', () => {
+  it('answers broken percent-encoding and repeated parameters with 4xx, never 500', async () => {
+    const api = await officersApi();
+    const auth = { Authorization: `Bearer ${api.officer}` };
+    const brokenPath = await request(api.server).delete('/api/identity/link/%E0%A4%A').set(auth);
+    expectError(brokenPath, 400, 'VALIDATION_FAILED');
+    const repeated = await request(api.server).get('/api/identity/persons?page=1&page=2').set(auth);
+    expectError(repeated, 400, 'VALIDATION_FAILED');
+    const brokenQuery = await request(api.server).get('/api/identity/persons?search=%E0%A4%A').set(auth);
+    expect(brokenQuery.status).toBe(200);
+    const hugePage = await request(api.server).get('/api/identity/mismatches?page=99999999999999999999').set(auth);
+    expectError(hugePage, 400, 'VALIDATION_FAILED');
+    expect(hugePage.body.error.message).toContain('page');
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('shows every bound: ids, text length and pattern, pages, and the 415 answers', () => {
     const doc = buildOpenApiDocument() as any;
