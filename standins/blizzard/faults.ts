@@ -13,10 +13,24 @@ export interface Faults {
   rateLimitRate: number;
   /** `name-realmSlug`, lowercased: these profiles answer 404 (private, below level 10, …). */
   notFound: string[];
+  /**
+   * A round trip, in ms, uniform in latencyMs ± latencyJitterMs: half of it before the request is
+   * counted (the way there), half after (the way back). HOME_ROUND_TRIP is a home server's.
+   */
   latencyMs: number;
   latencyJitterMs: number;
+  /**
+   * Answers given, in order, to the next requests of an endpoint whatever the limits say, e.g. a
+   * 429 then a 503 to the next two status checks. A 429 here closes the client's second like any other.
+   */
+  nextAnswers: ScriptedAnswer[];
   /** A token stops working after this many API requests (token expiry mid-run). */
   expireTokensAfterRequests?: number;
+}
+
+export interface ScriptedAnswer {
+  endpoint: 'roster' | 'profile' | 'status';
+  status: 429 | 500 | 502 | 503;
 }
 
 export const NO_FAULTS: Faults = {
@@ -25,7 +39,11 @@ export const NO_FAULTS: Faults = {
   notFound: [],
   latencyMs: 0,
   latencyJitterMs: 0,
+  nextAnswers: [],
 };
+
+/** A home server's round trip to Blizzard: 120 ms ± 60 ms (the benchmark's setting). */
+export const HOME_ROUND_TRIP = { latencyMs: 120, latencyJitterMs: 60 } as const;
 
 /** Body of `POST /_standin/faults`; null clears `expireTokensAfterRequests`. */
 export const faultsPatchSchema = z
@@ -35,6 +53,12 @@ export const faultsPatchSchema = z
     notFound: z.array(z.string()),
     latencyMs: z.number().min(0),
     latencyJitterMs: z.number().min(0),
+    nextAnswers: z.array(
+      z.object({
+        endpoint: z.enum(['roster', 'profile', 'status']),
+        status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503)]),
+      }),
+    ),
     expireTokensAfterRequests: z.number().int().positive().nullable(),
   })
   .partial()
@@ -50,14 +74,22 @@ export class FaultInjector {
   }
 
   set(patch: Partial<Faults> | z.infer<typeof faultsPatchSchema>): void {
-    const { expireTokensAfterRequests, notFound, ...rest } = patch;
+    const { expireTokensAfterRequests, notFound, nextAnswers, ...rest } = patch;
     Object.assign(this.faults, rest);
+    if (nextAnswers) this.faults.nextAnswers = nextAnswers.map((a) => ({ ...a }));
     if (notFound) this.faults.notFound = notFound.map((k) => k.normalize('NFC').toLowerCase());
     if ('expireTokensAfterRequests' in patch) this.faults.expireTokensAfterRequests = expireTokensAfterRequests ?? undefined;
   }
 
   get current(): Faults {
-    return { ...this.faults, notFound: [...this.faults.notFound] };
+    return { ...this.faults, notFound: [...this.faults.notFound], nextAnswers: this.faults.nextAnswers.map((a) => ({ ...a })) };
+  }
+
+  /** The scripted status for this request, if one waits for its endpoint (taken off the list). */
+  scripted(endpoint: ScriptedAnswer['endpoint']): ScriptedAnswer['status'] | undefined {
+    const i = this.faults.nextAnswers.findIndex((a) => a.endpoint === endpoint);
+    if (i < 0) return undefined;
+    return this.faults.nextAnswers.splice(i, 1)[0]!.status;
   }
 
   injectRateLimit(): boolean {
@@ -81,40 +113,3 @@ export class FaultInjector {
   }
 }
 
-/**
- * Blizzard's documented limits, per client id: a token bucket of `perSecond` capacity refilled
- * continuously at `perSecond`/s, and at most `perHour` requests in each hour.
- */
-export class ClientLimits {
-  private readonly buckets = new Map<string, { tokens: number; at: number; hourStart: number; hourCount: number }>();
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly perHour: number,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
-
-  /** Takes one request from the client's allowance; false means answer 429. */
-  take(clientId: string): boolean {
-    const now = this.now();
-    let b = this.buckets.get(clientId);
-    if (!b) {
-      b = { tokens: this.perSecond, at: now, hourStart: now, hourCount: 0 };
-      this.buckets.set(clientId, b);
-    }
-    b.tokens = Math.min(this.perSecond, b.tokens + ((now - b.at) * this.perSecond) / 1000);
-    b.at = now;
-    if (now - b.hourStart >= 3_600_000) {
-      b.hourStart = now;
-      b.hourCount = 0;
-    }
-    if (b.tokens < 1 || b.hourCount >= this.perHour) return false;
-    b.tokens -= 1;
-    b.hourCount += 1;
-    return true;
-  }
-
-  reset(): void {
-    this.buckets.clear();
-  }
-}

@@ -20,10 +20,10 @@ function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
 
-async function token(standin: BlizzardStandin): Promise<string> {
+async function token(standin: BlizzardStandin, creds = CREDS): Promise<string> {
   const res = await fetch(`${standin.url}/token`, {
     method: 'POST',
-    headers: { authorization: basic(CREDS.clientId, CREDS.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: basic(creds.clientId, creds.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
   });
   const body = (await res.json()) as { access_token: string };
@@ -110,12 +110,108 @@ describe('API access rules', () => {
     expect(standin.stats().first429At).toEqual(expect.any(Number));
   });
 
-  it('answers 429 once the hourly allowance is spent', async () => {
+  it('answers 429 once the hourly allowance is spent, Retry-After saying until the next hour', async () => {
     const { standin } = await start({ perHour: 3 });
     const t = await token(standin);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i += 1) statuses.push((await get(standin, `/profile/wow/character/senjin/trogmoon/status?${NS}`, t)).status);
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const answers = [];
+    for (let i = 0; i < 5; i += 1) answers.push(await get(standin, `/profile/wow/character/senjin/trogmoon/status?${NS}`, t));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
+    const toNextHour = Math.ceil((3_600_000 - (Date.now() % 3_600_000)) / 1000);
+    expect(Number(answers[3]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(toNextHour - 2);
+    expect(Number(answers[3]!.headers.get('retry-after'))).toBeLessThanOrEqual(toNextHour + 2);
+    expect(standin.stats().status429By).toMatchObject({ hour: 2, over_limit: 0 });
+  });
+
+  /** Waits for the next calendar second to begin (plus a little), so a test's requests share one second. */
+  const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 15));
+  const STATUS = `/profile/wow/character/senjin/trogmoon/status?${NS}`;
+
+  it('counts per calendar second: past the limit, the rest of that second is refused; the next second serves again', async () => {
+    const { standin } = await start({ perSecond: 5 });
+    const t = await token(standin);
+    await nextSecond();
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) statuses.push((await get(standin, STATUS, t)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+    await nextSecond();
+    expect((await get(standin, STATUS, t)).status).toBe(200);
+    const log = standin.secondsLog();
+    expect(log.map((r) => [r.requests, r.status429])).toEqual([[8, 3], [1, 0]]);
+    expect(log[1]!.second - log[0]!.second).toBe(1);
+    expect(standin.stats().status429By).toMatchObject({ over_limit: 1, open_window: 2 });
+  });
+
+  it('counts 304s like any answer', async () => {
+    const { standin } = await start({ perSecond: 3 });
+    const t = await token(standin);
+    const first = await get(standin, `/profile/wow/character/senjin/trogmoon?${NS}`, t);
+    const since = { 'if-modified-since': first.headers.get('last-modified')! };
+    await nextSecond();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await get(standin, `/profile/wow/character/senjin/trogmoon?${NS}`, t, since)).status);
+    expect(statuses).toEqual([304, 304, 304, 429]);
+  });
+
+  it('answers 429 without Retry-After when told to (Blizzard may leave it out)', async () => {
+    const { standin } = await start({ perSecond: 1, retryAfter: false });
+    const t = await token(standin);
+    await nextSecond();
+    await get(standin, STATUS, t);
+    const refused = await get(standin, STATUS, t);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBeNull();
+    standin.setLimits({ retryAfter: true });
+    await nextSecond();
+    await get(standin, STATUS, t);
+    expect((await get(standin, STATUS, t)).headers.get('retry-after')).toBe('1');
+  });
+
+  it('limits each client id on its own', async () => {
+    const other = { clientId: 'another-client', clientSecret: 'another-secret' };
+    const { standin } = await start({ perSecond: 3, extraClients: [other] });
+    const [a, b] = [await token(standin), await token(standin, other)];
+    await nextSecond();
+    const statuses: number[] = [];
+    for (const t of [a, a, a, a, b, b, b, b]) statuses.push((await get(standin, STATUS, t)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 200, 200, 200, 429]);
+    expect(new Set(standin.secondsLog().map((r) => r.clientId))).toEqual(new Set([CREDS.clientId, other.clientId]));
+  });
+
+  it('counts a request sent after its client had the 429, while the second is still refused, as sent into an open window', async () => {
+    const { standin } = await start({ perSecond: 1 });
+    const t = await token(standin);
+    await nextSecond();
+    await get(standin, STATUS, t);
+    expect((await get(standin, STATUS, t)).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect((await get(standin, STATUS, t)).status).toBe(429);
+    expect(standin.stats()).toMatchObject({ sentIntoOpenWindow: 1, status429: 2 });
+    expect(standin.secondsLog()[0]).toMatchObject({ requests: 3, status429: 2, sentIntoOpenWindow: 1 });
+    expect(standin.secondsLog()[0]!.maxMsIntoOpenWindow).toBeGreaterThanOrEqual(25);
+  });
+
+  it('adds a round trip of latencyMs ± latencyJitterMs to every request', async () => {
+    const { standin } = await start({ faults: { latencyMs: 120, latencyJitterMs: 60 } });
+    const t = await token(standin);
+    for (let i = 0; i < 5; i += 1) {
+      const started = performance.now();
+      await get(standin, STATUS, t);
+      const ms = performance.now() - started;
+      expect(ms).toBeGreaterThanOrEqual(58);
+      expect(ms).toBeLessThan(400);
+    }
+  });
+
+  it('answers scripted statuses to the next requests of an endpoint (nextAnswers)', async () => {
+    const { standin } = await start({ faults: { nextAnswers: [{ endpoint: 'status', status: 429 }, { endpoint: 'status', status: 503 }] } });
+    const t = await token(standin);
+    expect((await get(standin, `/profile/wow/character/senjin/trogmoon?${NS}`, t)).status).toBe(200);
+    expect((await get(standin, STATUS, t)).status).toBe(429);
+    await nextSecond();
+    expect((await get(standin, STATUS, t)).status).toBe(503);
+    expect((await get(standin, STATUS, t)).status).toBe(200);
+    expect(standin.stats().status429By).toMatchObject({ injected: 1 });
   });
 
   it('expires a token after expireTokensAfterRequests requests, and on expireAllTokens', async () => {
@@ -244,5 +340,20 @@ describe('control API', () => {
     expect(standin.stats().requests).toBe(0);
     await fetch(`${standin.url}/_standin/tokens/expire`, { method: 'POST' });
     expect((await get(standin, path, t)).status).toBe(401);
+  });
+
+  it('sets the limits, reads the per-second log and resets the quotas over HTTP', async () => {
+    const { standin } = await start();
+    const t = await token(standin);
+    const set = await fetch(`${standin.url}/_standin/limits`, { method: 'POST', body: JSON.stringify({ perHour: 1, retryAfter: false }) });
+    expect(await set.json()).toEqual({ perSecond: 100, perHour: 1, retryAfter: false });
+    expect((await fetch(`${standin.url}/_standin/limits`, { method: 'POST', body: '{"perSecond":0}' })).status).toBe(400);
+    const path = `/profile/wow/character/senjin/trogmoon/status?${NS}`;
+    expect([(await get(standin, path, t)).status, (await get(standin, path, t)).status]).toEqual([200, 429]);
+    const log = (await get(standin, '/_standin/log')).json as unknown as Array<Record<string, unknown>>;
+    expect(log.reduce((n, r) => n + (r.requests as number), 0)).toBe(2);
+    expect(log[0]).toMatchObject({ clientId: CREDS.clientId, second: expect.any(Number) });
+    await fetch(`${standin.url}/_standin/limits/reset`, { method: 'POST' });
+    expect((await get(standin, path, t)).status).toBe(200);
   });
 });

@@ -3,7 +3,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../config/logger';
 import { CLASSES, type DemoCharacter, type DemoGuild } from './demoGuild';
-import { ClientLimits, FaultInjector, faultsPatchSchema, type Faults } from './faults';
+import { FaultInjector, faultsPatchSchema, type Faults } from './faults';
+import { ClientLimits, limitsPatchSchema, type Admission, type LimitSettings, type SecondRecord } from './limits';
 import { HttpAnswer, readBody, sendAnswer } from '../http';
 
 /**
@@ -16,8 +17,12 @@ export interface StandinOptions {
   guild: DemoGuild;
   clientId: string;
   clientSecret: string;
+  /** More API clients with limits of their own (Blizzard counts per client id). */
+  extraClients?: Array<{ clientId: string; clientSecret: string }>;
   perSecond?: number;
   perHour?: number;
+  /** Send Retry-After with 429s (default true; Blizzard may leave it out). */
+  retryAfter?: boolean;
   tokenTtlSeconds?: number;
   faults?: Partial<Faults>;
   seed?: number;
@@ -28,6 +33,17 @@ export interface StandinStats {
   requests: number;
   byEndpoint: { token: number; roster: number; profile: number; status: number };
   status429: number;
+  /** Why each 429 was sent: over the per-second limit, into a second already refused, the hourly quota, injected. */
+  status429By: { over_limit: number; open_window: number; hour: number; injected: number };
+  /** 429s to requests that arrived 1 s or more after the first request (since start or reset). */
+  status429AfterFirstSecond: number;
+  /**
+   * Requests sent after a 429 had reached their client (CLIENT_REACTION_MS allowed for reading it)
+   * and arriving while that calendar second's window was still open.
+   */
+  sentIntoOpenWindow: number;
+  /** The most requests one client sent in one calendar second (arrivals, refused ones included). */
+  maxRequestsInASecond: number;
   /** ms since the first request (since start or reset) */
   first429At?: number;
   last429At?: number;
@@ -38,6 +54,8 @@ export interface StandinStats {
   unauthorized: number;
   /** epoch ms of the first request since start or reset */
   startedAt?: number;
+  /** epoch ms of the latest request */
+  lastRequestAt?: number;
 }
 
 export interface BlizzardStandin {
@@ -48,6 +66,11 @@ export interface BlizzardStandin {
   setFaults(f: Partial<Faults>): void;
   stats(): StandinStats;
   resetStats(): void;
+  /** Per client and calendar second: arrivals, 429s, requests sent into an open window. */
+  secondsLog(): SecondRecord[];
+  setLimits(patch: Partial<LimitSettings>): void;
+  /** Forgets every client's per-second and hourly counts. */
+  resetLimits(): void;
   expireAllTokens(): void;
   /** The live data: tests rename, re-rank, remove and touch characters between syncs. */
   guild: DemoGuild;
@@ -64,13 +87,22 @@ type Route =
 
 const apiError = (code: number, type: string, detail: string) => new HttpAnswer(code, { code, type, detail });
 const NOT_FOUND = () => apiError(404, 'BLZWEBAPI00000404', 'Not Found');
-const TOO_MANY = () => new HttpAnswer(429, { code: 429, type: 'BLZWEBAPI00000429', detail: 'Too Many Requests' }, { 'retry-after': '1' });
+const tooMany = (retryAfterSeconds: number | undefined) =>
+  new HttpAnswer(
+    429,
+    { code: 429, type: 'BLZWEBAPI00000429', detail: 'Too Many Requests' },
+    retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+  );
 
 function emptyStats(): StandinStats {
   return {
     requests: 0,
     byEndpoint: { token: 0, roster: 0, profile: 0, status: 0 },
     status429: 0,
+    status429By: { over_limit: 0, open_window: 0, hour: 0, injected: 0 },
+    status429AfterFirstSecond: 0,
+    sentIntoOpenWindow: 0,
+    maxRequestsInASecond: 0,
     notModified: 0,
     fullProfiles: 0,
     notFound: 0,
@@ -84,11 +116,18 @@ export async function startBlizzardStandin(
 ): Promise<BlizzardStandin> {
   const ttlMs = (opts.tokenTtlSeconds ?? 86_399) * 1000;
   const faults = new FaultInjector(opts.seed ?? 1, opts.faults);
-  const limits = new ClientLimits(opts.perSecond ?? 100, opts.perHour ?? 36_000);
+  const limits = new ClientLimits({
+    ...(opts.perSecond !== undefined ? { perSecond: opts.perSecond } : {}),
+    ...(opts.perHour !== undefined ? { perHour: opts.perHour } : {}),
+    ...(opts.retryAfter !== undefined ? { retryAfter: opts.retryAfter } : {}),
+  });
+  const clients = new Map([[opts.clientId, opts.clientSecret], ...(opts.extraClients ?? []).map((c) => [c.clientId, c.clientSecret] as const)]);
   const tokens = new Map<string, { clientId: string; expiresAt: number; uses: number }>();
   const timers = new Set<NodeJS.Timeout>();
   const index = new CharacterIndex(opts.guild);
   let stats = emptyStats();
+  /** The log is read from this calendar second on (reset with the stats; the limits keep counting). */
+  let logFrom = 0;
 
   const delay = (ms: number) =>
     ms <= 0
@@ -103,9 +142,11 @@ export async function startBlizzardStandin(
 
   const since = () => Date.now() - (stats.startedAt ?? Date.now());
 
-  function count(answer: HttpAnswer): HttpAnswer {
+  function count(answer: HttpAnswer, refusal?: Admission): HttpAnswer {
     if (answer.status === 429) {
       stats.status429 += 1;
+      if (refusal && !refusal.ok) stats.status429By[refusal.reason] += 1;
+      if (since() >= 1000) stats.status429AfterFirstSecond += 1;
       stats.first429At ??= since();
       stats.last429At = since();
     } else if (answer.status === 404) stats.notFound += 1;
@@ -118,7 +159,8 @@ export async function startBlizzardStandin(
     const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
     const decoded = scheme?.toLowerCase() === 'basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8') : '';
     const sep = decoded.indexOf(':');
-    if (sep < 0 || decoded.slice(0, sep) !== opts.clientId || decoded.slice(sep + 1) !== opts.clientSecret) {
+    const clientId = decoded.slice(0, sep);
+    if (sep < 0 || !clients.has(clientId) || clients.get(clientId) !== decoded.slice(sep + 1)) {
       return new HttpAnswer(401, { error: 'invalid_client' });
     }
     const grant = new URLSearchParams(body).get('grant_type');
@@ -126,8 +168,8 @@ export async function startBlizzardStandin(
       return new HttpAnswer(400, { error: grant ? 'unsupported_grant_type' : 'invalid_request' });
     }
     const accessToken = `US${randomBytes(16).toString('hex')}`;
-    tokens.set(accessToken, { clientId: opts.clientId, expiresAt: Date.now() + ttlMs, uses: 0 });
-    return new HttpAnswer(200, { access_token: accessToken, token_type: 'bearer', expires_in: ttlMs / 1000, sub: opts.clientId });
+    tokens.set(accessToken, { clientId, expiresAt: Date.now() + ttlMs, uses: 0 });
+    return new HttpAnswer(200, { access_token: accessToken, token_type: 'bearer', expires_in: ttlMs / 1000, sub: clientId });
   }
 
   /** The client id behind a valid bearer token, counting the use; undefined when missing or expired. */
@@ -144,15 +186,36 @@ export async function startBlizzardStandin(
     return token.clientId;
   }
 
-  async function api(req: IncomingMessage, url: URL, route: Route | undefined): Promise<HttpAnswer> {
+  interface ApiOutcome {
+    answer: HttpAnswer;
+    /** The limiter's verdict, when the request got that far. */
+    admission?: Admission;
+    clientId?: string;
+  }
+
+  /**
+   * `sentAt`: when the request left the client (the stand-in's handler started); `arrivedAt`: when
+   * it reaches Blizzard, sentAt plus the way there as drawn (not as this process's timers managed).
+   */
+  function api(req: IncomingMessage, url: URL, route: Route | undefined, sentAt: number, arrivedAt: number): ApiOutcome {
     const clientId = authenticate(req);
-    if (!clientId) return apiError(401, 'BLZWEBAPI00000401', 'Unauthorized');
+    if (!clientId) return { answer: apiError(401, 'BLZWEBAPI00000401', 'Unauthorized') };
     const namespace = url.searchParams.get('namespace');
-    if (!namespace) return apiError(403, 'Forbidden', 'Missing namespace');
-    if (!limits.take(clientId) || faults.injectRateLimit()) return TOO_MANY();
-    await delay(faults.latency());
-    const status = faults.injectServerError();
-    if (status) return apiError(status, `BLZWEBAPI00000${status}`, http.STATUS_CODES[status] ?? 'Server Error');
+    if (!namespace) return { answer: apiError(403, 'Forbidden', 'Missing namespace') };
+    let admission = limits.admit(clientId, sentAt, arrivedAt);
+    const scripted = admission.ok && route ? faults.scripted(route.kind) : undefined;
+    if (admission.ok && (scripted === 429 || (scripted === undefined && faults.injectRateLimit()))) {
+      admission = limits.refuseInjected(clientId, arrivedAt);
+    }
+    if (!admission.ok) {
+      return { answer: tooMany(limits.current.retryAfter ? admission.retryAfterSeconds : undefined), admission, clientId };
+    }
+    const status = scripted ?? faults.injectServerError();
+    if (status) return { answer: apiError(status, `BLZWEBAPI00000${status}`, http.STATUS_CODES[status] ?? 'Server Error'), admission, clientId };
+    return { answer: serve(req, url, route, namespace), admission, clientId };
+  }
+
+  function serve(req: IncomingMessage, url: URL, route: Route | undefined, namespace: string): HttpAnswer {
     if (!route || !namespace.startsWith('profile-')) return NOT_FOUND();
 
     const ctx: RenderContext = {
@@ -171,6 +234,7 @@ export async function startBlizzardStandin(
     if (route.kind === 'status') return new HttpAnswer(200, { _links: self(ctx, url.pathname), id: c.id, is_valid: true });
     if (faults.isNotFound(c.name, c.realm.slug)) return NOT_FOUND();
     const lastModified = new Date(c.lastModified).toUTCString();
+    // A 304 counts toward the limits like any answer: it was admitted above.
     const ifModifiedSince = Date.parse(req.headers['if-modified-since'] ?? '');
     if (!Number.isNaN(ifModifiedSince) && ifModifiedSince >= c.lastModified) {
       stats.notModified += 1;
@@ -181,19 +245,27 @@ export async function startBlizzardStandin(
   }
 
   function control(req: IncomingMessage, path: string, body: string): HttpAnswer {
-    if (req.method === 'GET' && path === '/_standin/stats') return new HttpAnswer(200, stats);
+    if (req.method === 'GET' && path === '/_standin/stats') return new HttpAnswer(200, currentStats());
     if (req.method === 'POST' && path === '/_standin/stats/reset') {
-      stats = emptyStats();
+      resetStats();
+      return new HttpAnswer(204);
+    }
+    if (req.method === 'GET' && path === '/_standin/log') return new HttpAnswer(200, secondsLog());
+    if (req.method === 'GET' && path === '/_standin/limits') return new HttpAnswer(200, limits.current);
+    if (req.method === 'POST' && path === '/_standin/limits') {
+      const patch = limitsPatchSchema.safeParse(tryParse(body));
+      if (!patch.success) return new HttpAnswer(400, { error: patch.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      limits.set(patch.data);
+      return new HttpAnswer(200, limits.current);
+    }
+    if (req.method === 'POST' && path === '/_standin/limits/reset') {
+      limits.resetQuota();
       return new HttpAnswer(204);
     }
     if (req.method === 'GET' && path === '/_standin/faults') return new HttpAnswer(200, faults.current);
     if (req.method === 'POST' && path === '/_standin/faults') {
-      let json: unknown;
-      try {
-        json = JSON.parse(body || '{}');
-      } catch {
-        return new HttpAnswer(400, { error: 'body must be JSON' });
-      }
+      const json = tryParse(body);
+      if (json === undefined) return new HttpAnswer(400, { error: 'body must be JSON' });
       const patch = faultsPatchSchema.safeParse(json);
       if (!patch.success) return new HttpAnswer(400, { error: patch.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
       faults.set(patch.data);
@@ -206,25 +278,57 @@ export async function startBlizzardStandin(
     return new HttpAnswer(404, { error: 'unknown control endpoint' });
   }
 
+  function resetStats(): void {
+    stats = emptyStats();
+    logFrom = Math.floor(Date.now() / 1000);
+  }
+
+  /** The per-second log since the last stats reset. */
+  function secondsLog(): SecondRecord[] {
+    return limits.log().filter((r) => r.second >= logFrom);
+  }
+
+  function currentStats(): StandinStats {
+    const copy = structuredClone(stats);
+    for (const r of secondsLog()) {
+      copy.sentIntoOpenWindow += r.sentIntoOpenWindow;
+      copy.maxRequestsInASecond = Math.max(copy.maxRequestsInASecond, r.requests);
+    }
+    return copy;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const sentAt = Date.now();
     const url = new URL(req.url ?? '/', 'http://standin');
     const body = await readBody(req);
-    let answer: HttpAnswer;
     if (url.pathname.startsWith('/_standin/')) {
-      answer = control(req, url.pathname, body);
-    } else {
-      stats.startedAt ??= Date.now();
-      stats.requests += 1;
-      if (url.pathname === '/token') {
-        stats.byEndpoint.token += 1;
-        answer = req.method === 'POST' ? issueToken(req, body) : new HttpAnswer(405, { error: 'method_not_allowed' });
-      } else {
-        const route = parseRoute(url.pathname);
-        if (route) stats.byEndpoint[route.kind] += 1;
-        answer = count(req.method === 'GET' ? await api(req, url, route) : NOT_FOUND());
-      }
+      sendAnswer(res, control(req, url.pathname, body), 'application/json;charset=UTF-8');
+      return;
     }
-    sendAnswer(res, answer, 'application/json;charset=UTF-8');
+    stats.startedAt ??= sentAt;
+    stats.lastRequestAt = sentAt;
+    stats.requests += 1;
+    // A round trip: the way there before the request is counted, the way back after it is answered.
+    const roundTrip = faults.latency();
+    const there = Math.floor(roundTrip / 2);
+    await delay(there);
+    let outcome: ApiOutcome;
+    if (url.pathname === '/token') {
+      stats.byEndpoint.token += 1;
+      outcome = { answer: req.method === 'POST' ? issueToken(req, body) : new HttpAnswer(405, { error: 'method_not_allowed' }) };
+    } else {
+      const route = parseRoute(url.pathname);
+      if (route) stats.byEndpoint[route.kind] += 1;
+      outcome = req.method === 'GET' ? api(req, url, route, sentAt, sentAt + there) : { answer: NOT_FOUND() };
+      count(outcome.answer, outcome.admission);
+    }
+    await delay(roundTrip - there);
+    const { admission, clientId } = outcome;
+    if (admission && !admission.ok && clientId) {
+      // From now on the client can know the window is open.
+      res.once('finish', () => limits.told(clientId, admission.second, Date.now()));
+    }
+    sendAnswer(res, outcome.answer, 'application/json;charset=UTF-8');
   }
 
   const server = http.createServer((req, res) => {
@@ -257,12 +361,21 @@ export async function startBlizzardStandin(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
     setFaults: (f) => faults.set(f),
-    stats: () => structuredClone(stats),
-    resetStats: () => {
-      stats = emptyStats();
-    },
+    stats: currentStats,
+    resetStats,
+    secondsLog,
+    setLimits: (patch) => limits.set(patch),
+    resetLimits: () => limits.resetQuota(),
     expireAllTokens: () => tokens.clear(),
   };
+}
+
+function tryParse(body: string): unknown {
+  try {
+    return JSON.parse(body || '{}') as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Path segments arrive percent-encoded (`zata%C3%B1%C3%B1a`); match decoded and lowercased. */
