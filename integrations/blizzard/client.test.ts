@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { generateDemoGuild, removeFromGuild, touchProfile, type DemoGuild } from '../../standins/blizzard/demoGuild';
+import { HOME_ROUND_TRIP } from '../../standins/blizzard/faults';
 import { startBlizzardStandin, type BlizzardStandin, type StandinOptions } from '../../standins/blizzard/server';
 import { BlizzardClient, parseRetryAfter, type BlizzardClientOptions } from './client';
 import {
@@ -120,7 +121,7 @@ describe('token handling', () => {
   });
 
   it('never logs the secret or a token', async () => {
-    const { client, logs, standin } = await setup({ faults: { expireTokensAfterRequests: 1, rateLimitRate: 0 } });
+    const { client, logs, standin } = await setup({ faults: { expireTokensAfterRequests: 1, rateLimitRate: 0 } }, { rateLimitedTries: 1 });
     await client.getGuildRoster('senjin', GUILD_SLUG);
     await client.getCharacterProfile('senjin', 'Trogmoon');
     standin.setFaults({ rateLimitRate: 1 });
@@ -220,29 +221,57 @@ describe('errors', () => {
     }
   });
 
-  it('429 → BlizzardRateLimitedError with retryAfterMs from Retry-After', async () => {
-    const { client, standin } = await setup({ faults: { rateLimitRate: 1 } });
+  it('429 after 429 → BlizzardRateLimitedError for the caller once the request has met rateLimitedTries of them', async () => {
+    const { client, standin } = await setup({ faults: { rateLimitRate: 1 } }, { rateLimitedTries: 2 });
     const err = await rejectionOf(client.getCharacterProfile('senjin', 'Trogmoon'));
     expect(err).toBeInstanceOf(BlizzardRateLimitedError);
-    expect(err).toMatchObject({ status: 429, retryAfterMs: 1000, retryable: true, character: 'Trogmoon-senjin' });
-    expect(client.stats().rateLimited).toBe(1);
-    expect(standin.stats().status429).toBe(1);
+    expect(err).toMatchObject({ status: 429, tries: 2, retryable: true, character: 'Trogmoon-senjin' });
+    // Retry-After: 1 → at least a second from the answer, and never before the next calendar second.
+    expect((err as BlizzardRateLimitedError).retryAfterMs).toBeGreaterThanOrEqual(990);
+    expect((err as BlizzardRateLimitedError).retryAfterMs).toBeLessThanOrEqual(2000);
+    expect((err as Error).message).toMatch(/Trogmoon-senjin.*2 times in a row.*BLIZZARD_CLIENT_ID/);
+    expect(client.stats()).toMatchObject({ rateLimited: 2, retries: 1, sentIntoOpenWindow: 0 });
+    expect(standin.stats()).toMatchObject({ status429: 2, sentIntoOpenWindow: 0 });
   });
 
-  it('after a 429, holds sibling requests until Retry-After has passed', async () => {
-    const { client, standin } = await setup({ faults: { rateLimitRate: 1 } });
-    await rejectionOf(client.getCharacterProfile('senjin', 'Trogmoon'));
-    standin.setFaults({ rateLimitRate: 0 });
+  it('a 429 holds every request until Retry-After has passed, then sends the one that met it again', async () => {
+    const { client, standin } = await setup({ faults: { nextAnswers: [{ endpoint: 'profile', status: 429 }] } });
+    await client.getCharacterStatus('senjin', 'Trogmoon'); // the token
     const sent = standin.stats().requests;
-    const sibling = client.getCharacterProfile('senjin', 'Trogmoon');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(standin.stats().requests).toBe(sent); // still held: the pause is 1000 ms
-    await expect(sibling).resolves.toMatchObject({ kind: 'profile' });
-    expect(standin.stats().requests).toBe(sent + 1);
+    const limited = client.getCharacterProfile('senjin', 'Trogmoon');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(standin.stats().status429).toBe(1);
+    const sibling = client.getCharacterStatus('senjin', 'Trogmoon');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(standin.stats().requests).toBe(sent + 1); // both held: Retry-After is 1 s
+    await expect(limited).resolves.toMatchObject({ kind: 'profile' });
+    await expect(sibling).resolves.toMatchObject({ isValid: true });
+    expect(standin.stats()).toMatchObject({ requests: sent + 3, status429: 1, sentIntoOpenWindow: 0 });
+    expect(client.stats()).toMatchObject({ rateLimited: 1, retries: 1, sentIntoOpenWindow: 0 });
+  });
+
+  it('without Retry-After, a 429 holds requests only until the next calendar second', async () => {
+    const { client, standin } = await setup({ retryAfter: false, faults: { nextAnswers: [{ endpoint: 'profile', status: 429 }] } });
+    await client.getCharacterStatus('senjin', 'Trogmoon');
+    const limited = client.getCharacterProfile('senjin', 'Trogmoon');
+    await expect(limited).resolves.toMatchObject({ kind: 'profile' });
+    const [refused, retried] = standin.secondsLog().slice(-2);
+    // The retry went out in the very next calendar second (or the one after, if the answer crossed a boundary).
+    expect(refused!.status429).toBe(1);
+    expect(retried!.second - refused!.second).toBeGreaterThanOrEqual(1);
+    expect(retried!.second - refused!.second).toBeLessThanOrEqual(2);
+    expect(standin.stats().sentIntoOpenWindow).toBe(0);
+  });
+
+  it('5xx and network failures are tried again, alone, after a short back-off', async () => {
+    const { client, standin } = await setup({ faults: { nextAnswers: [{ endpoint: 'profile', status: 503 }, { endpoint: 'profile', status: 500 }] } });
+    await expect(client.getCharacterProfile('senjin', 'Trogmoon')).resolves.toMatchObject({ kind: 'profile' });
+    expect(standin.stats()).toMatchObject({ serverErrors: 2, byEndpoint: { profile: 3 } });
+    expect(client.stats()).toMatchObject({ retries: 2 });
   });
 
   it('5xx → BlizzardServerError with the status', async () => {
-    const { client } = await setup({ faults: { serverErrorRate: 1 } });
+    const { client } = await setup({ faults: { serverErrorRate: 1 } }, { transientRetries: 0 });
     const err = await rejectionOf(client.getGuildRoster('senjin', GUILD_SLUG));
     expect(err).toBeInstanceOf(BlizzardServerError);
     expect([500, 502, 503]).toContain((err as BlizzardServerError).status);
@@ -254,15 +283,16 @@ describe('errors', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const { client } = await setup({}, { apiUrl: `http://127.0.0.1:${port}` });
+    const { client } = await setup({}, { apiUrl: `http://127.0.0.1:${port}`, transientRetries: 1 });
     const err = await rejectionOf(client.getCharacterProfile('senjin', 'Trogmoon'));
     expect(err).toBeInstanceOf(BlizzardNetworkError);
+    expect(client.stats()).toMatchObject({ requests: 2, retries: 1 });
     expect(err).toMatchObject({ timedOut: false, retryable: true, path: '/profile/wow/character/senjin/trogmoon' });
     expect((err as Error).message).toContain('ECONNREFUSED');
   });
 
   it('latency beyond timeoutMs → BlizzardNetworkError timedOut', async () => {
-    const { client } = await setup({ faults: { latencyMs: 1_000 } }, { timeoutMs: 150 });
+    const { client } = await setup({ faults: { latencyMs: 1_000 } }, { timeoutMs: 150, transientRetries: 0 });
     const err = await rejectionOf(client.getCharacterProfile('senjin', 'Trogmoon'));
     expect(err).toBeInstanceOf(BlizzardNetworkError);
     expect(err).toMatchObject({ timedOut: true, retryable: true });
@@ -287,7 +317,7 @@ describe('errors', () => {
   });
 
   it('every error is a BlizzardError with service blizzard', async () => {
-    const { client } = await setup({ faults: { serverErrorRate: 1 } });
+    const { client } = await setup({ faults: { serverErrorRate: 1 } }, { transientRetries: 0 });
     const err = await rejectionOf(client.getCharacterStatus('senjin', 'Trogmoon'));
     expect(err).toBeInstanceOf(BlizzardError);
     expect(err).toMatchObject({ service: 'blizzard', character: 'Trogmoon-senjin' });
@@ -312,6 +342,73 @@ describe('pacing', () => {
     const results = await Promise.all(Array.from({ length: 60 }, () => client.getCharacterStatus('senjin', 'Trogmoon')));
     expect(results).toHaveLength(60);
     expect(standin.stats().status429).toBe(0);
+  });
+});
+
+describe("Blizzard's window: per client id and calendar second, the rest of the second refused after a 429", () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const profiles = (client: BlizzardClient, guild: DemoGuild, n: number) =>
+    Promise.all(Array.from({ length: n }, (_, i) => guild.characters[i % guild.characters.length]!).map((c) => client.getCharacterProfile(c.realm.slug, c.name)));
+
+  it.each([
+    ['with Retry-After', true],
+    ['without Retry-After', false],
+  ])('5 %% injected 429s %s and a 120 ± 60 ms round trip: nothing sent into an open window, nothing lost', async (_label, retryAfter) => {
+    const { client, standin, guild } = await setup({ retryAfter, seed: 5, faults: { rateLimitRate: 0.05, ...HOME_ROUND_TRIP } });
+    const results = await profiles(client, guild, 80);
+    expect(results.every((r) => r.kind === 'profile')).toBe(true);
+    const stats = standin.stats();
+    expect(stats.status429By.injected).toBeGreaterThan(0);
+    expect(stats.status429By.over_limit).toBe(0);
+    expect(stats.sentIntoOpenWindow).toBe(0);
+    const log = standin.secondsLog();
+    expect(log.filter((r) => r.sentIntoOpenWindow > 0)).toEqual([]);
+    expect(Math.max(...log.map((r) => r.requests))).toBeLessThanOrEqual(100);
+    // Requests in flight when a window opened were refused too, and every refused one came back.
+    expect(client.stats()).toMatchObject({ sentIntoOpenWindow: 0, rateLimited: stats.status429 });
+    expect(stats.byEndpoint.profile).toBe(80 + stats.status429);
+  });
+
+  it('a client pacing at its share never draws a 429, and no second holds more than its share', async () => {
+    const { client, standin, guild } = await setup({ faults: HOME_ROUND_TRIP });
+    await profiles(client, guild, 250);
+    const log = standin.secondsLog();
+    expect(standin.stats().status429).toBe(0);
+    expect(client.slotsPerSecond).toBe(95);
+    // The round trip's jitter may move a request across a boundary: the margin is for that.
+    expect(Math.max(...log.map((r) => r.requests))).toBeLessThanOrEqual(100);
+  });
+
+  it('after a pause (an idle spell, then a 429 window) requests resume one slot at a time: no second over the share', async () => {
+    const { client, standin, guild } = await setup();
+    await profiles(client, guild, 120);
+    await sleep(1_500);
+    const burst = profiles(client, guild, 300);
+    await sleep(700);
+    standin.setFaults({ nextAnswers: [{ endpoint: 'profile', status: 429 }] });
+    const results = await burst;
+    expect(results).toHaveLength(300);
+    const stats = standin.stats();
+    // Besides the scripted one, only a request already on its way could be refused (open_window).
+    expect(stats).toMatchObject({ status429By: { injected: 1, over_limit: 0, hour: 0 }, sentIntoOpenWindow: 0 });
+    const log = standin.secondsLog();
+    // Counted by the stand-in, per calendar second: the share (95 of 100), after the idle spell and after the window alike.
+    expect(log.filter((r) => r.requests > client.slotsPerSecond)).toEqual([]);
+    const refusedIn = log.findIndex((r) => r.status429 > 0);
+    expect(log[refusedIn + 1]!.requests).toBeGreaterThan(0);
+    expect(log.slice(refusedIn + 1).every((r) => r.requests <= client.slotsPerSecond)).toBe(true);
+    expect(client.stats().sentIntoOpenWindow).toBe(0);
+  });
+
+  it('a 429 met by one request costs only that request a second try', async () => {
+    const { client, standin, guild } = await setup({ faults: { nextAnswers: [{ endpoint: 'profile', status: 429 }] } });
+    const results = await profiles(client, guild, 40);
+    expect(results.every((r) => r.kind === 'profile')).toBe(true);
+    const stats = standin.stats();
+    expect(stats.status429By).toMatchObject({ injected: 1, over_limit: 0 });
+    // Each refused request (the scripted one, and any already on its way) was sent once more; no other.
+    expect(stats.byEndpoint.profile).toBe(40 + stats.status429);
+    expect(client.stats()).toMatchObject({ rateLimited: stats.status429, retries: stats.status429 });
   });
 });
 

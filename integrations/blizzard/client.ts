@@ -8,6 +8,7 @@ import {
   BlizzardRateLimitedError,
   BlizzardServerError,
 } from './errors';
+import { CalendarSecondPacer } from './pacer';
 import {
   parseProfile,
   parseRoster,
@@ -24,9 +25,19 @@ export interface BlizzardClientOptions {
   clientId: string;
   clientSecret: string;
   region: 'us' | 'eu' | 'kr' | 'tw';
+  /** Blizzard's limit per calendar second for this client id (100); the client sends fewer (see margin). */
   ratePerSecond: number;
   ratePerHour: number;
+  /** Share of ratePerSecond left unused for network and timer jitter (default 0.05: 95 of 100). */
+  rateMargin?: number;
   timeoutMs: number;
+  /**
+   * Tries after a 5xx or a network failure before the error goes to the caller (default 2, after
+   * about 0.5 s and 2 s). 429s are retried apart from these, after their window.
+   */
+  transientRetries?: number;
+  /** 429s one request may meet in a row before the caller (Temporal) is told (default 10). */
+  rateLimitedTries?: number;
   logger?: Logger;
   /** Clock for token expiry only (tests move it forward instead of waiting a day). */
   clock?: () => number;
@@ -38,7 +49,12 @@ export type ProfileResult =
 
 export interface BlizzardClientStats {
   requests: number;
+  /** 429 answers. */
   rateLimited: number;
+  /** Requests sent while a 429's window was known to be open: never, unless the pacer is broken. */
+  sentIntoOpenWindow: number;
+  /** Requests sent again after a 429, a 5xx or a network failure. */
+  retries: number;
   notModified: number;
   fullProfiles: number;
   tokenFetches: number;
@@ -65,40 +81,51 @@ interface ApiRequest {
 /** Refresh this long before Blizzard's expiry (capped at half the lifetime for short-lived tokens). */
 const TOKEN_REFRESH_MARGIN_MS = 60_000;
 const DEFAULT_RETRY_AFTER_MS = 1_000;
-const MAX_CONCURRENT = 32;
+/** Requests waiting for a slot or in flight; at 95/s and a 0.2 s round trip about 20 are in flight. */
+const MAX_CONCURRENT = 64;
+/**
+ * 429s one request may meet in a row before the caller is told. Each costs at least the rest of a
+ * second; requests in flight when a window opens are refused too and retried together, so a
+ * request can meet a few in a row when something else uses the client id.
+ */
+const RATE_LIMITED_TRIES = 10;
+/** A 429 asking for a longer wait than this (an hourly quota) goes to Temporal instead of a held request. */
+const MAX_HOLD_MS = 60_000;
+const TRANSIENT_DELAYS_MS = [500, 2_000, 5_000];
 
 /**
- * Blizzard Game Data / Profile API client: one OAuth token shared by all callers, one rate limiter
- * per instance, typed errors. It never retries except once after a 401 with a fresh token: retries
- * and their back-off belong to Temporal.
+ * Blizzard Game Data / Profile API client: one OAuth token shared by all callers, one pacer per
+ * instance (see pacer.ts), typed errors.
+ *
+ * Each request is retried on its own, so one refusal never costs its callers more than that
+ * request: a 429 holds every request of the client until its window closes (the next calendar
+ * second, or Retry-After when Blizzard sends one) and then sends the request that met it again,
+ * first in line; a 5xx or a network failure is tried again after a short back-off; a 401 once with a
+ * fresh token. What still fails goes to the caller, and Temporal retries the step later.
  */
 export class BlizzardClient {
-  private readonly limiter: Bottleneck;
-  private readonly minTimeMs: number;
+  /** Bounds open sockets and queued work; when requests leave is the pacer's business. */
+  private readonly concurrency: Bottleneck;
+  private readonly pacer: CalendarSecondPacer;
   private readonly log?: Logger;
   private readonly clock: () => number;
+  private readonly transientRetries: number;
   private token?: Token;
   private tokenRequest?: Promise<Token>;
-  private pausedUntil = 0;
-  private resumeCursor = 0;
   private readonly counters: BlizzardClientStats = {
     requests: 0,
     rateLimited: 0,
+    sentIntoOpenWindow: 0,
+    retries: 0,
     notModified: 0,
     fullProfiles: 0,
     tokenFetches: 0,
   };
 
   constructor(private readonly opts: BlizzardClientOptions) {
-    // Evenly paced requests can never drain Blizzard's token bucket of ratePerSecond capacity.
-    this.minTimeMs = Math.ceil(1000 / opts.ratePerSecond);
-    this.limiter = new Bottleneck({
-      maxConcurrent: MAX_CONCURRENT,
-      minTime: this.minTimeMs,
-      reservoir: opts.ratePerHour,
-      reservoirRefreshAmount: opts.ratePerHour,
-      reservoirRefreshInterval: 3_600_000,
-    });
+    this.concurrency = new Bottleneck({ maxConcurrent: MAX_CONCURRENT });
+    this.pacer = new CalendarSecondPacer({ limitPerSecond: opts.ratePerSecond, margin: opts.rateMargin ?? 0.05, perHour: opts.ratePerHour });
+    this.transientRetries = opts.transientRetries ?? 2;
     this.log = opts.logger?.child({ component: 'blizzard-client' });
     this.clock = opts.clock ?? Date.now;
   }
@@ -140,44 +167,97 @@ export class BlizzardClient {
     return { ...this.counters };
   }
 
-  /** One API call: token, then the request; on a 401 one fresh token and one more try. */
-  private async request(req: ApiRequest): Promise<RawResponse> {
-    const token = await this.getToken();
-    let res = await this.send(req, token);
-    if (res.status === 401) {
-      this.log?.info({ path: req.path }, 'Blizzard rejected the token; fetching a new one and retrying once');
-      if (this.token?.value === token.value) this.token = undefined;
-      res = await this.send(req, await this.getToken());
-      if (res.status === 401) {
-        throw new BlizzardAuthError({ stage: 'api', status: 401, path: req.path, character: req.character, detail: detailOf(res) });
-      }
-    }
-    return this.check(req, res);
+  /** Slots per calendar second this client uses (Blizzard's limit less the margin). */
+  get slotsPerSecond(): number {
+    return this.pacer.slotsPerSecond;
   }
 
-  private send(req: ApiRequest, token: Token): Promise<RawResponse> {
-    return this.limiter.schedule(async () => {
-      await this.waitOutPause();
-      const url = new URL(this.opts.apiUrl.replace(/\/$/, '') + req.path);
-      url.searchParams.set('namespace', `profile-${this.opts.region}`);
-      url.searchParams.set('locale', 'en_US');
-      const headers: Record<string, string> = { authorization: `Bearer ${token.value}`, accept: 'application/json' };
-      if (req.ifModifiedSince) headers['if-modified-since'] = req.ifModifiedSince;
-      this.counters.requests += 1;
-      return this.fetchRaw(url, { headers }, req.path, req.character);
-    });
+  /** One API call, retried on its own as the class comment says. */
+  private request(req: ApiRequest): Promise<RawResponse> {
+    // The concurrency slot is held across retries, so a retried request keeps its place.
+    return this.concurrency.schedule(() => this.attempts(req));
+  }
+
+  private async attempts(req: ApiRequest): Promise<RawResponse> {
+    let rateLimited = 0;
+    let transient = 0;
+    let reauthorised = false;
+    let retry = false;
+    for (;;) {
+      if (retry) this.counters.retries += 1;
+      const token = await this.getToken();
+      let res: RawResponse;
+      try {
+        res = await this.send(req, token, retry);
+      } catch (err) {
+        if (!(err instanceof BlizzardNetworkError) || transient >= this.transientRetries) throw err;
+        await this.backOff(req, err.message, transient++);
+        retry = true;
+        continue;
+      }
+      retry = true;
+      if (res.status === 401 && !reauthorised) {
+        this.log?.info({ path: req.path }, 'Blizzard rejected the token; fetching a new one and retrying once');
+        if (this.token?.value === token.value) this.token = undefined;
+        reauthorised = true;
+        continue;
+      }
+      if (res.status === 429) {
+        const waitMs = this.onRateLimited(req, res);
+        rateLimited += 1;
+        if (rateLimited < (this.opts.rateLimitedTries ?? RATE_LIMITED_TRIES) && waitMs <= MAX_HOLD_MS) continue;
+        throw new BlizzardRateLimitedError({ path: req.path, character: req.character, retryAfterMs: Math.max(waitMs, 0), tries: rateLimited });
+      }
+      if (res.status >= 500 && transient < this.transientRetries) {
+        await this.backOff(req, `Blizzard answered ${res.status}`, transient++);
+        continue;
+      }
+      return this.check(req, res);
+    }
+  }
+
+  /** A 429: close the window for every request of this client and say how long it stays closed. */
+  private onRateLimited(req: ApiRequest, res: RawResponse): number {
+    const receivedAt = Date.now();
+    // The request was counted in a second that ended by the next calendar second after its answer.
+    const secondEnds = (Math.floor(receivedAt / 1000) + 1) * 1000;
+    const header = res.headers.get('retry-after');
+    const until = header ? Math.max(secondEnds, receivedAt + parseRetryAfter(header, receivedAt)) : secondEnds;
+    this.counters.rateLimited += 1;
+    this.pacer.closeUntil(until);
+    this.log?.warn(
+      { path: req.path, character: req.character, retryAfter: header ?? undefined, holdMs: until - receivedAt },
+      'Blizzard rate limit hit (429); holding every request of this client until the window closes, then sending this one again',
+    );
+    return until - receivedAt;
+  }
+
+  private async backOff(req: ApiRequest, what: string, attempt: number): Promise<void> {
+    const base = TRANSIENT_DELAYS_MS[Math.min(attempt, TRANSIENT_DELAYS_MS.length - 1)]!;
+    const ms = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.log?.warn({ path: req.path, character: req.character, attempt: attempt + 1, delayMs: ms }, `${what}; trying this request again`);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private async send(req: ApiRequest, token: Token, retry: boolean): Promise<RawResponse> {
+    await this.pacer.acquire({ front: retry });
+    // Sent in the same tick as the slot was given, so no 429 can have arrived in between.
+    if (Date.now() < this.pacer.closedUntil) this.counters.sentIntoOpenWindow += 1;
+    const url = new URL(this.opts.apiUrl.replace(/\/$/, '') + req.path);
+    url.searchParams.set('namespace', `profile-${this.opts.region}`);
+    url.searchParams.set('locale', 'en_US');
+    const headers: Record<string, string> = { authorization: `Bearer ${token.value}`, accept: 'application/json' };
+    if (req.ifModifiedSince) headers['if-modified-since'] = req.ifModifiedSince;
+    this.counters.requests += 1;
+    return this.fetchRaw(url, { headers }, req.path, req.character);
   }
 
   private check(req: ApiRequest, res: RawResponse): RawResponse {
     const { path, character } = req;
     if (res.status === 200 || res.status === 304) return res;
     if (res.status === 404) throw new BlizzardNotFoundError({ path, character, what: req.what });
-    if (res.status === 429) {
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-      this.counters.rateLimited += 1;
-      this.pause(retryAfterMs);
-      this.log?.warn({ path, retryAfterMs }, 'Blizzard rate limit hit; pausing all requests of this client');
-      throw new BlizzardRateLimitedError({ path, character, retryAfterMs });
+    if (res.status === 401) {
+      throw new BlizzardAuthError({ stage: 'api', status: 401, path, character, detail: detailOf(res) });
     }
     if (res.status === 403) throw new BlizzardAuthError({ stage: 'api', status: 403, path, character, detail: detailOf(res) });
     if (res.status >= 500) throw new BlizzardServerError({ status: res.status, path, character, reason: detailOf(res) });
@@ -186,20 +266,6 @@ export class BlizzardClient {
       path,
       character,
     });
-  }
-
-  /** Pauses every request of this client, so siblings back off too instead of collecting 429s. */
-  private pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
-  }
-
-  private async waitOutPause(): Promise<void> {
-    const now = Date.now();
-    if (now >= this.pausedUntil) return;
-    // Release held requests one per minTime after the pause rather than as one burst.
-    const at = Math.max(this.pausedUntil, this.resumeCursor + this.minTimeMs);
-    this.resumeCursor = at;
-    await new Promise((resolve) => setTimeout(resolve, at - now));
   }
 
   private getToken(): Promise<Token> {

@@ -50,13 +50,19 @@ export class BlizzardNotFoundError extends BlizzardError {
 export class BlizzardRateLimitedError extends BlizzardError {
   override name = 'BlizzardRateLimitedError';
   readonly retryAfterMs: number;
-  constructor(details: BlizzardErrorDetails & { retryAfterMs: number }) {
+  /** 429s this request met in a row before the client gave it to the caller. */
+  readonly tries: number;
+  constructor(details: BlizzardErrorDetails & { retryAfterMs: number; tries?: number }) {
+    const tries = details.tries ?? 1;
     super(
-      `Blizzard rate limit reached (429) at ${details.path}; retry after ${details.retryAfterMs} ms. ` +
-        'If this repeats, lower BLIZZARD_RATE_PER_SECOND or check for another process using the same client id.',
+      `Blizzard rate limit reached (429) at ${details.path}${details.character ? ` (${details.character})` : ''}` +
+        `${tries > 1 ? ` ${tries} times in a row` : ''}; retry after ${details.retryAfterMs} ms. ` +
+        'If this repeats, another process is probably using the same client id (BLIZZARD_CLIENT_ID): give it a ' +
+        'client of its own, or lower BLIZZARD_RATE_PER_SECOND here.',
       { ...details, status: 429 },
     );
     this.retryAfterMs = details.retryAfterMs;
+    this.tries = tries;
   }
   override get retryable(): boolean {
     return true;
