@@ -14,6 +14,7 @@ import { methodNotAllowed, notFound } from './errors';
 import { errorHandler } from './middleware/errorHandler';
 import { requestId } from './middleware/requestId';
 import { requestLogger } from './middleware/requestLogger';
+import { serviceHealth } from './middleware/serviceHealth';
 import { addonUploadRoutes } from './routes/addonUpload';
 import { docsRoutes } from './routes/docs';
 import { guildSyncRoutes } from './routes/guildSync';
@@ -94,6 +95,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.use(requestId());
   app.use(requestLogger(deps.logger));
   app.use(errorHandler());
+  app.use(serviceHealth(deps));
   app.use(unanswered());
   // No global body parser: each route reads its own body after its API key is checked (jsonBody,
   // or the addon upload's raw file), so a request without a key never has its body read.

@@ -17,6 +17,8 @@ import { startOnTemporal, withTimeout } from '../withTimeout';
 
 /** Status answers from the database even when Temporal is slow; a trigger may take longer. */
 const STATUS_TEMPORAL_TIMEOUT_MS = 3_000;
+/** Past this a silent database counts as down (503), rather than holding the request. */
+const STATUS_DATABASE_TIMEOUT_MS = 10_000;
 const STATUS_PATH = '/api/guild-sync/status';
 
 const isoTime = z.string().meta({ format: 'date-time', example: '2026-11-24T18:00:04.000Z' });
@@ -151,11 +153,14 @@ export const guildSyncOpenApi: RouteConfig[] = [
     path: STATUS_PATH,
     tags: ['guild-sync'],
     summary: 'Latest roster sync runs, the schedule, and the run in progress',
-    description: `${readDoc.scopeNote} Answers from the database even when Temporal is unreachable (then \`temporal: "unreachable"\`).`,
+    description:
+      `${readDoc.scopeNote} Answers from the database even when Temporal is unreachable (then \`temporal: "unreachable"\`). ` +
+      'When PostgreSQL is down it answers 503 SERVICE_UNAVAILABLE with `details.down` naming it (and Temporal, if it is down too).',
     security: readDoc.security,
     responses: {
       200: { description: 'Sync status', content: { 'application/json': { schema: guildSyncStatusSchema } } },
       ...authErrors,
+      503: errorResponse('SERVICE_UNAVAILABLE: PostgreSQL is down (details.down names what is down)'),
     },
   },
   {
@@ -213,12 +218,21 @@ export function guildSyncRoutes(deps: ApiDeps): Router<ApiState> {
   });
 
   router.get('/guild-sync/status', requireApiKey('read', deps), async (ctx) => {
-    const [guild, latest, discord, identity, firstReport, temporal] = await Promise.all([
-      Guild.query(deps.knex).findById(deps.guildId).select('key', 'realm_slug', 'name_slug', 'name'),
-      latestSyncRuns(deps.knex, deps.guildId),
-      discordSyncStatus(deps.knex, deps.guildId),
-      identitySummary(deps.knex, deps.guildId),
-      firstReportState(deps.knex, deps.guildId, deps.config.audit.firstReportWaitsFor),
+    // The database part is needed: if PostgreSQL is down (or hangs) it fails, and the serviceHealth
+    // middleware answers 503 naming it. Temporal's part is optional: the status says it is unreachable.
+    const fromDatabase = withTimeout(
+      Promise.all([
+        Guild.query(deps.knex).findById(deps.guildId).select('key', 'realm_slug', 'name_slug', 'name'),
+        latestSyncRuns(deps.knex, deps.guildId),
+        discordSyncStatus(deps.knex, deps.guildId),
+        identitySummary(deps.knex, deps.guildId),
+        firstReportState(deps.knex, deps.guildId, deps.config.audit.firstReportWaitsFor),
+      ]),
+      STATUS_DATABASE_TIMEOUT_MS,
+      'PostgreSQL (status)',
+    );
+    const [[guild, latest, discord, identity, firstReport], temporal] = await Promise.all([
+      fromDatabase,
       Promise.allSettled([
         withTimeout(deps.rosterSync.running(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (running sync)'),
         withTimeout(deps.rosterSync.schedule(), STATUS_TEMPORAL_TIMEOUT_MS, 'Temporal (schedule)'),

@@ -20,7 +20,7 @@ describe('GET /api/health', () => {
     const { server } = await testApi(knex);
     const res = await request(server).get('/api/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', database: 'ok', temporal: 'ok' });
+    expect(res.body).toEqual({ status: 'ok', database: 'ok', temporal: 'ok', down: [] });
   });
 
   it('answers 503 naming Temporal when it does not answer', async () => {
@@ -32,7 +32,8 @@ describe('GET /api/health', () => {
     const { server } = await testApi(knex, { rosterSync });
     const res = await request(server).get('/api/health');
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'degraded', database: 'ok', temporal: 'down' });
+    expect(res.body).toMatchObject({ status: 'degraded', database: 'ok', temporal: 'down', down: ['temporal'] });
+    expect(res.body.message).toMatch(/^Temporal is not answering at .*: 14 UNAVAILABLE/);
   });
 
   it('answers 503 naming the database when it is down', async () => {
@@ -52,7 +53,8 @@ describe('GET /api/health', () => {
       });
       const res = await request(app.callback()).get('/api/health');
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ status: 'degraded', database: 'down', temporal: 'ok' });
+      expect(res.body).toMatchObject({ status: 'degraded', database: 'down', temporal: 'ok', down: ['postgres'] });
+      expect(res.body.message).toContain('PostgreSQL is not answering at 127.0.0.1:1');
     } finally {
       await deadKnex.destroy();
       jest.restoreAllMocks();

@@ -2,9 +2,10 @@ import Router from '@koa/router';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { ApiDeps, ApiState } from '../app';
-import { withTimeout } from '../withTimeout';
+import { DEPENDENCIES, serviceHealthFor } from '../middleware/serviceHealth';
 
-const CHECK_TIMEOUT_MS = 2_000;
+/** /api/health probes at most this often; the companion and load balancers may poll it every second. */
+const HEALTH_MAX_AGE_MS = 1_000;
 
 const upDown = z.enum(['ok', 'down']);
 export const healthResponseSchema = z
@@ -12,6 +13,8 @@ export const healthResponseSchema = z
     status: z.enum(['ok', 'degraded']),
     database: upDown,
     temporal: upDown,
+    down: z.array(z.enum(['postgres', 'temporal'])).meta({ description: 'What does not answer ([] when everything does)' }),
+    message: z.string().optional().meta({ description: 'When degraded: what is down, where, and what to do' }),
   })
   .meta({ id: 'Health' });
 type HealthResponse = z.infer<typeof healthResponseSchema>;
@@ -21,37 +24,38 @@ export const healthOpenApi: RouteConfig[] = [
     method: 'get',
     path: '/api/health',
     tags: ['health'],
-    summary: 'Is the API able to work?',
-    description: `No API key needed. Checks the database (select 1) and the Temporal server, each within ${CHECK_TIMEOUT_MS} ms.`,
+    summary: 'Readiness: can the API do its work?',
+    description:
+      'No API key needed. Checks PostgreSQL (select 1) and Temporal (a schedule describe), each within 2 s; answers are reused ' +
+      `for ${HEALTH_MAX_AGE_MS} ms. 503 names what is down; every other route that needs it answers 503 SERVICE_UNAVAILABLE meanwhile. ` +
+      'For liveness, any HTTP answer (503 too) means the API process itself is up.',
     responses: {
       200: { description: 'Everything answers', content: { 'application/json': { schema: healthResponseSchema } } },
-      503: { description: 'The database or Temporal is down', content: { 'application/json': { schema: healthResponseSchema } } },
+      503: { description: 'PostgreSQL or Temporal is down (down names it)', content: { 'application/json': { schema: healthResponseSchema } } },
     },
   },
 ];
 
-/** GET /health: 200 when the database and Temporal answer, else 503 naming which one is down. */
-export function healthRoutes(deps: Pick<ApiDeps, 'knex' | 'rosterSync' | 'logger'>): Router<ApiState> {
+/**
+ * GET /health is the readiness check: 200, or 503 naming what is down. Liveness needs no route of
+ * its own: any HTTP answer from here (503 included) means the API process is alive and serving.
+ */
+export function healthRoutes(deps: Pick<ApiDeps, 'knex' | 'rosterSync' | 'logger' | 'config'>): Router<ApiState> {
   const router = new Router<ApiState>();
-
-  async function check(what: string, probe: () => Promise<unknown>, requestId: string): Promise<'ok' | 'down'> {
-    try {
-      await withTimeout(probe(), CHECK_TIMEOUT_MS, what);
-      return 'ok';
-    } catch (err) {
-      deps.logger.warn({ err, requestId }, `health: ${what} is down`);
-      return 'down';
-    }
-  }
+  const health = serviceHealthFor(deps);
 
   router.get('/health', async (ctx) => {
-    const [database, temporal] = await Promise.all([
-      check('the database', () => deps.knex.raw('select 1'), ctx.state.requestId),
-      // schedule() is a cheap describe call; null (no schedule yet) still means Temporal answered.
-      check('the Temporal server', () => deps.rosterSync.schedule(), ctx.state.requestId),
-    ]);
-    const body: HealthResponse = { status: database === 'ok' && temporal === 'ok' ? 'ok' : 'degraded', database, temporal };
-    ctx.status = body.status === 'ok' ? 200 : 503;
+    const report = await health.check(HEALTH_MAX_AGE_MS);
+    const down = DEPENDENCIES.filter((d) => !report[d].up);
+    const body: HealthResponse = {
+      status: down.length === 0 ? 'ok' : 'degraded',
+      database: report.postgres.up ? 'ok' : 'down',
+      temporal: report.temporal.up ? 'ok' : 'down',
+      down,
+      ...(down.length ? { message: `${down.map((d) => health.describe(d, report[d].why)).join('; ')}.` } : {}),
+    };
+    ctx.status = down.length === 0 ? 200 : 503;
+    if (down.length) ctx.set('Retry-After', '5');
     ctx.body = body;
   });
 
