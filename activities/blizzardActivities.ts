@@ -9,6 +9,9 @@ import { touchSyncRun } from '../db/operations/syncRuns/beginSyncRun';
 import type { GuildIdentity } from '../db/operations/guilds/ensureGuild';
 import { BlizzardNotFoundError, BlizzardRateLimitedError, type BlizzardClient } from '../integrations/blizzard';
 
+/** Well inside the profile batches' 15 s heartbeat timeout. */
+const HEARTBEAT_MS = 5_000;
+
 export interface ProfileBatchResult {
   processed: number;
   fullFetches: number;
@@ -21,7 +24,11 @@ export interface ProfileBatchResult {
 export function createBlizzardActivities(deps: { knex: Knex; blizzard: BlizzardClient; logger: Logger }) {
   const { knex, blizzard, logger } = deps;
 
-  /** A 404 profile: ask the status endpoint why, so officers see renamed/transferred vs private. */
+  /**
+   * A 404 profile: ask the status endpoint why, so officers see renamed/transferred vs private. The
+   * check is a request like any other: the client retries its 429s and 5xx, and if it still fails
+   * the member stays pending (its batch fails, Temporal retries it) rather than losing the reason.
+   */
   async function whyUnavailable(m: PendingMember): Promise<string> {
     try {
       const status = await blizzard.getCharacterStatus(m.realm_slug, m.name);
@@ -33,7 +40,7 @@ export function createBlizzardActivities(deps: { knex: Knex; blizzard: BlizzardC
       if (err instanceof BlizzardNotFoundError) {
         return 'Profile and status both 404: renamed, transferred or deleted (the roster will show its new name once Blizzard updates it)';
       }
-      return 'Profile 404 (the status check could not be made)';
+      throw err;
     }
   }
 
@@ -72,19 +79,25 @@ export function createBlizzardActivities(deps: { knex: Knex; blizzard: BlizzardC
       let done = 0;
       let fullFetches = 0;
       const failures: unknown[] = [];
-      await Promise.all(
-        members.map(async (m) => {
-          try {
-            const profile = await profileOf(m);
-            await applyMemberOutcome(knex, m, profile);
-            done += 1;
-            if (profile.kind === 'profile') fullFetches += 1;
-            heartbeat({ done });
-          } catch (err) {
-            failures.push(err);
-          }
-        }),
-      );
+      // A member may wait on a 429 window or a retry: beat on time, not only per member done.
+      const beat = setInterval(() => heartbeat({ done }), HEARTBEAT_MS);
+      try {
+        await Promise.all(
+          members.map(async (m) => {
+            try {
+              const profile = await profileOf(m);
+              await applyMemberOutcome(knex, m, profile);
+              done += 1;
+              if (profile.kind === 'profile') fullFetches += 1;
+              heartbeat({ done });
+            } catch (err) {
+              failures.push(err);
+            }
+          }),
+        );
+      } finally {
+        clearInterval(beat);
+      }
       await touchSyncRun(knex, input.syncRunId);
       if (failures.length > 0) {
         const { attempt } = activityInfo();
