@@ -21,7 +21,7 @@ import { testKnex } from '../test/db';
 import { OFFICERS_GUILD, seedIdentityGuild } from '../test/identityGuild';
 
 const FULL = process.env.PATT_FUZZ_FULL === '1';
-const MAX_EXAMPLES = Number(process.env.PATT_FUZZ_MAX_EXAMPLES ?? (FULL ? 150 : 5));
+const MAX_EXAMPLES = Number(process.env.PATT_FUZZ_MAX_EXAMPLES ?? (FULL ? 500 : 5));
 /** The bounded run's hard limit (the first install of schemathesis included); the full run gets an hour. */
 const HARD_LIMIT_MS = Number(process.env.PATT_FUZZ_LIMIT_MS ?? (FULL ? 60 * 60_000 : 90_000));
 const SCRIPT = path.join(__dirname, 'schemathesis.sh');
