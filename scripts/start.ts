@@ -39,7 +39,7 @@ const DIST_DIR = path.resolve(__dirname, '..');
  * it running: a child, the embedded PostgreSQL or the Temporal dev server that dies is started again.
  * SIGINT (Ctrl-C), SIGTERM or SIGHUP stops everything in order and exits 0.
  */
-runMain(async () => {
+async function main(): Promise<void> {
   process.chdir(PROJECT_DIR);
   const config = loadConfig();
   const logger = launcherLogger(config);
@@ -56,7 +56,7 @@ runMain(async () => {
     setTimeout(() => process.exit(1), 2_000).unref();
     throw err;
   }
-});
+}
 
 async function bringUp(config: Config, logger: Logger, stack: Stack): Promise<void> {
   banner(config);
@@ -495,3 +495,6 @@ class Stack {
     process.exit(0);
   }
 }
+
+// Last, so the classes and constants above exist when main() runs.
+runMain(main);
