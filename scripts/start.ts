@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   const logger = launcherLogger(config);
   const stack = new Stack(logger);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stack.shutdown(signal));
+  watchParent(stack);
   try {
     await bringUp(config, logger, stack);
   } catch (err) {
@@ -437,9 +438,26 @@ function firstReportLine(config: Config, f: FirstReportState, auth: string, demo
 
 /** npm start's own log: pino to stdout, pretty in a terminal, JSON lines otherwise; written synchronously, so the last line before exit is never lost. */
 function launcherLogger(config: Config): Logger {
-  const options = { name: 'start', level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  // No pid/hostname in the base: the supervisor's lines carry the child's pid under that name.
+  const options = { base: { name: 'start' }, level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   if (process.stdout.isTTY) return pino(options, pinoPretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname', sync: true }));
   return pino(options, pino.destination({ fd: 1, sync: true }));
+}
+
+/**
+ * `npm start` runs us under `sh -c`, and npm passes a SIGTERM or SIGINT on to that shell only; dash
+ * dies of it without passing it on, which would leave us (and every child, holding its port)
+ * running as an orphan. So the launcher stops, as on SIGTERM, when the process that started it is
+ * gone.
+ */
+function watchParent(stack: Stack): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    void stack.shutdown('SIGTERM', `the process that started npm start (pid ${parent}) is gone, most likely stopped by a signal its shell did not pass on`);
+  }, 500);
+  timer.unref();
 }
 
 /** Stop order: the node children first (they use everything else), then our clients, the stand-ins, Temporal, PostgreSQL. */
@@ -478,20 +496,21 @@ class Stack {
     return this.stopped;
   }
 
-  async shutdown(signal: NodeJS.Signals): Promise<void> {
+  /** `why` is the signal, or a sentence when no signal reached us (see watchParent). */
+  async shutdown(signal: NodeJS.Signals, why: string = signal): Promise<void> {
     if (this.stopping) {
-      this.logger.warn({ signal }, `already stopping (${signal} again); waiting for the children to exit`);
+      this.logger.warn({ signal }, `already stopping (${why} again); waiting for the children to exit`);
       return;
     }
     this.stopping = true;
-    this.logger.info({ signal }, `${signal}: stopping everything (children, then Temporal, then PostgreSQL)`);
+    this.logger.info({ signal }, `${why}: stopping everything (children, then Temporal, then PostgreSQL)`);
     const timer = setTimeout(() => {
       this.logger.error({ signal }, `everything did not stop within ${STOP_TIMEOUT_MS / 1000} s; exiting anyway`);
       process.exit(1);
     }, STOP_TIMEOUT_MS);
     await this.stopAll();
     clearTimeout(timer);
-    this.logger.info({ signal }, `stopped on ${signal}`);
+    this.logger.info({ signal }, why === signal ? `stopped on ${signal}` : 'stopped: the process that started npm start is gone');
     process.exit(0);
   }
 }
