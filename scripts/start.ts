@@ -111,7 +111,7 @@ async function bringUp(config: Config, logger: Logger, stack: Stack): Promise<vo
 
   const child = (name: string, script: string, env: NodeJS.ProcessEnv) => {
     const supervised = supervise({ name, script: path.join(DIST_DIR, script), env, logger });
-    stack.add('children', name, () => supervised.stop());
+    stack.add('children', name, () => supervised.stop(), () => supervised.quiesce());
   };
   child('worker', path.join('workers', 'main.js'), childEnv);
   child('api', path.join('api', 'main.js'), childEnv);
@@ -187,7 +187,7 @@ async function providePostgresSupervised(config: Config, logger: Logger, stack: 
     return url;
   }
   const pg = superviseEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.database.embeddedPort, logger });
-  stack.add('postgres', 'PostgreSQL', () => pg.stop());
+  stack.add('postgres', 'PostgreSQL', () => pg.stop(), () => pg.quiesce());
   await pg.ready;
   return ensureDatabase(pg.url, APP_DATABASE);
 }
@@ -220,7 +220,7 @@ async function provideTemporal(config: Config, logsDir: string, logger: Logger, 
     namespace: config.temporal.namespace,
     logger,
   });
-  stack.add('temporal', 'Temporal dev server', () => server.stop());
+  stack.add('temporal', 'Temporal dev server', () => server.stop(), () => server.quiesce());
   await server.ready;
 }
 
@@ -469,16 +469,18 @@ const STOP_TIMEOUT_MS = 60_000;
 /** What npm start started, stopped tier by tier (a tier's parts together) on a signal or a failed start. */
 class Stack {
   stopping = false;
-  private readonly parts: { tier: Tier; name: string; stop: () => Promise<void> }[] = [];
+  private readonly parts: { tier: Tier; name: string; stop: () => Promise<void>; quiesce?: () => void }[] = [];
   private stopped: Promise<void> | null = null;
 
   constructor(private readonly logger: Logger) {}
 
-  add(tier: Tier, name: string, stop: () => Promise<void>): void {
-    this.parts.push({ tier, name, stop });
+  /** quiesce: called as the stop begins, so a supervised part is not restarted while others stop first. */
+  add(tier: Tier, name: string, stop: () => Promise<void>, quiesce?: () => void): void {
+    this.parts.push({ tier, name, stop, quiesce });
   }
 
   stopAll(): Promise<void> {
+    for (const p of this.parts) p.quiesce?.();
     this.stopped ??= (async () => {
       for (const tier of TIERS) {
         const parts = this.parts.filter((p) => p.tier === tier);

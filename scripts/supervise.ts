@@ -68,6 +68,11 @@ export interface Supervised {
   state(): ServiceState;
   /** Stops it and its restarts; waits for a start in flight to finish first, then stops that instance. */
   stop(): Promise<void>;
+  /**
+   * No more restarts, without stopping it yet: npm start is stopping, and stops it in its turn. An
+   * exit from now on (Ctrl-C reaches the embedded PostgreSQL directly) is a stop, not a death.
+   */
+  quiesce(): void;
 }
 
 export interface ServiceSpec {
@@ -217,6 +222,9 @@ export function superviseService(spec: ServiceSpec): Supervised {
       stopping = true;
       wake();
       await finished;
+    },
+    quiesce() {
+      stopping = true;
     },
   };
 }
