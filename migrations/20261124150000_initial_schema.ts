@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * The whole data model of DESIGN.md. Every guild-owned row carries guild_id; identities from the
+ * The whole data model of the guild. Every guild-owned row carries guild_id; identities from the
  * outside world (Blizzard character id, Discord snowflake) are the keys, never names.
  */
 export async function up(knex: Knex): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Which guild rank a Discord role stands for, by the guild's naming (DESIGN.md: Guild Leader→GM,
+ * Which guild rank a Discord role stands for, by the guild's naming (Guild Leader→GM,
  * Officer, Veteran, Member, Initiate). Other roles (bots, Raider, Muted…) stand for no rank.
  */
 const RANK_BY_ROLE_NAME: Record<string, number> = {

@@ -9,7 +9,7 @@ const character = (id: number, name: string, notes: { officerNote?: string; guil
   guildNote: notes.guildNote ?? null,
 });
 
-// The five officers of DESIGN.md, as their Discord accounts look on the demo server, plus look-alikes.
+// The guild's five officers, as their Discord accounts look on the demo server, plus look-alikes.
 const server: MatchMember[] = [
   member(1, 'trog', 'Mike', 'Trogmoon'),
   member(2, 'mito', 'Mito', 'Bloodvalor'),

