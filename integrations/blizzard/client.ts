@@ -69,6 +69,8 @@ interface RawResponse {
   status: number;
   headers: Headers;
   text: string;
+  /** When the headers arrived (epoch ms). */
+  receivedAt: number;
 }
 
 interface ApiRequest {
@@ -203,7 +205,7 @@ export class BlizzardClient {
         continue;
       }
       if (res.status === 429) {
-        const waitMs = this.onRateLimited(req, res);
+        const waitMs = this.onRateLimited(req, res.headers.get('retry-after'), res.receivedAt);
         rateLimited += 1;
         if (rateLimited < (this.opts.rateLimitedTries ?? RATE_LIMITED_TRIES) && waitMs <= MAX_HOLD_MS) continue;
         throw new BlizzardRateLimitedError({ path: req.path, character: req.character, retryAfterMs: Math.max(waitMs, 0), tries: rateLimited });
@@ -216,13 +218,16 @@ export class BlizzardClient {
     }
   }
 
-  /** A 429: close the window for every request of this client and say how long it stays closed. */
-  private onRateLimited(req: ApiRequest, res: RawResponse): number {
-    const receivedAt = Date.now();
+  /** How long a 429 received at `receivedAt` keeps the window closed, until when (epoch ms). */
+  private windowOf(header: string | null, receivedAt: number): number {
     // The request was counted in a second that ended by the next calendar second after its answer.
     const secondEnds = (Math.floor(receivedAt / 1000) + 1) * 1000;
-    const header = res.headers.get('retry-after');
-    const until = header ? Math.max(secondEnds, receivedAt + parseRetryAfter(header, receivedAt)) : secondEnds;
+    return header ? Math.max(secondEnds, receivedAt + parseRetryAfter(header, receivedAt)) : secondEnds;
+  }
+
+  /** A 429 (its window already closed when its headers arrived): count it, log it, say how long to wait. */
+  private onRateLimited(req: ApiRequest, header: string | null, receivedAt: number): number {
+    const until = this.windowOf(header, receivedAt);
     this.counters.rateLimited += 1;
     this.pacer.closeUntil(until);
     this.log?.warn(
@@ -249,7 +254,10 @@ export class BlizzardClient {
     const headers: Record<string, string> = { authorization: `Bearer ${token.value}`, accept: 'application/json' };
     if (req.ifModifiedSince) headers['if-modified-since'] = req.ifModifiedSince;
     this.counters.requests += 1;
-    return this.fetchRaw(url, { headers }, req.path, req.character);
+    // Close the window as soon as a 429's headers arrive, before its body is read.
+    return this.fetchRaw(url, { headers }, req.path, req.character, (status, h, at) => {
+      if (status === 429) this.pacer.closeUntil(this.windowOf(h.get('retry-after'), at));
+    });
   }
 
   private check(req: ApiRequest, res: RawResponse): RawResponse {
@@ -306,11 +314,19 @@ export class BlizzardClient {
     return this.token;
   }
 
-  private async fetchRaw(url: URL, init: RequestInit, path: string, character?: string): Promise<RawResponse> {
+  private async fetchRaw(
+    url: URL,
+    init: RequestInit,
+    path: string,
+    character?: string,
+    onHeaders?: (status: number, headers: Headers, receivedAt: number) => void,
+  ): Promise<RawResponse> {
     try {
       // The timeout covers headers and body alike.
       const res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.opts.timeoutMs) });
-      return { status: res.status, headers: res.headers, text: await res.text() };
+      const receivedAt = Date.now();
+      onHeaders?.(res.status, res.headers, receivedAt);
+      return { status: res.status, headers: res.headers, text: await res.text(), receivedAt };
     } catch (err) {
       // Duck-typed: undici's errors may come from another realm (jest's vm), where instanceof fails.
       const name = (err as { name?: unknown } | null)?.name;

@@ -13,8 +13,8 @@
  * - a margin below Blizzard's limit for what the client cannot see: 95 of 100 slots keep any
  *   second's arrivals at or below 100 with ±30 ms of one-way network jitter;
  * - a window after a 429: no request leaves before `closeUntil`'s time. The one sleeper (the timer
- *   for the next slot) re-checks the window each time it wakes, so a 429 that arrives while requests
- *   wait holds them all;
+ *   for the next slot) re-checks the window each time it wakes, after the event loop has read what
+ *   arrived meanwhile, so a 429 that arrives while requests wait holds them all;
  * - Blizzard's hourly quota as a sliding hour: never more than `perHour` sends in any 3,600 s, which
  *   keeps any calendar hour within the quota too.
  * Requests leave in the order they asked, except that a retry goes to the front.
@@ -129,7 +129,9 @@ export class CalendarSecondPacer {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
-      this.pump();
+      // Let the event loop read what has arrived first (timers run before I/O): a 429 already in the
+      // socket then closes the window before this slot is given out.
+      setImmediate(() => this.pump());
     }, Math.max(1, at - now));
   }
 }

@@ -67,9 +67,12 @@ export const faultsPatchSchema = z
 export class FaultInjector {
   private faults: Faults = { ...NO_FAULTS };
   private readonly random: () => number;
+  /** Latency draws apart, so the n-th request's injected fault does not depend on timing. */
+  private readonly latencyRandom: () => number;
 
   constructor(seed: number, initial: Partial<Faults> = {}) {
     this.random = mulberry32(seed);
+    this.latencyRandom = mulberry32(seed ^ 0x5bd1e995);
     this.set(initial);
   }
 
@@ -105,7 +108,7 @@ export class FaultInjector {
   latency(): number {
     const { latencyMs, latencyJitterMs } = this.faults;
     if (latencyMs <= 0 && latencyJitterMs <= 0) return 0;
-    return Math.max(0, Math.round(latencyMs + (this.random() * 2 - 1) * latencyJitterMs));
+    return Math.max(0, Math.round(latencyMs + (this.latencyRandom() * 2 - 1) * latencyJitterMs));
   }
 
   isNotFound(name: string, realmSlug: string): boolean {
