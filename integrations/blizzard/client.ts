@@ -53,7 +53,7 @@ export interface BlizzardClientStats {
   rateLimited: number;
   /** Requests sent while a 429's window was known to be open: never, unless the pacer is broken. */
   sentIntoOpenWindow: number;
-  /** Requests sent again after a 429, a 5xx or a network failure. */
+  /** Requests sent again: after a 429, a 5xx, a network failure or a refused token. */
   retries: number;
   notModified: number;
   fullProfiles: number;

@@ -8,7 +8,8 @@
  * reservoir) drifts against the clock's seconds. So the pacer hands out slots on a fixed grid:
  * `slotsPerSecond` evenly spaced slots in every calendar second, each used at most once, never one
  * in the past. That gives
- * - at most `slotsPerSecond` requests in any calendar second, and an even stagger at all times:
+ * - at most `slotsPerSecond` requests in any calendar second (one more when the event loop's read
+ *   of what arrived straddles a second's end), and an even stagger at all times:
  *   after a pause (a 429 window, an idle client) requests resume one slot at a time, never a burst;
  * - a margin below Blizzard's limit for what the client cannot see: 95 of 100 slots keep any
  *   second's arrivals at or below 100 with ±30 ms of one-way network jitter;
@@ -81,10 +82,13 @@ export class CalendarSecondPacer {
     return this.queue.length;
   }
 
-  private pump(): void {
+  /** `firedAt`: when the timer for this slot fired (the slot is chosen as of then; the window as of now). */
+  private pump(firedAt?: number): void {
+    let slotTime = firedAt;
     while (this.queue.length > 0) {
       const now = this.now();
-      const at = this.nextAllowed(now);
+      const at = this.nextAllowed(now, slotTime ?? now);
+      slotTime = undefined;
       if (at > now) {
         this.wakeAt(at, now);
         return;
@@ -93,17 +97,20 @@ export class CalendarSecondPacer {
     }
   }
 
-  /** Takes the slot for a send now and returns 0, or returns the time of the next chance. */
-  private nextAllowed(now: number): number {
+  /**
+   * Takes a slot at or before `slotRef` for a send now and returns 0, or returns the time of the
+   * next chance.
+   */
+  private nextAllowed(now: number, slotRef: number): number {
     if (now < this.closedUntilMs) return this.closedUntilMs;
     if (this.hourCount >= this.opts.perHour) {
       const oldest = this.hourRing[this.hourHead]!;
       if (oldest + HOUR_MS > now) return oldest + HOUR_MS;
     }
     // The next unused slot, but none already past: a late timer skips slots rather than catching up.
-    const slot = Math.max(this.lastSlot + 1, this.slotAtOrBefore(now));
+    const slot = Math.max(this.lastSlot + 1, this.slotAtOrBefore(slotRef));
     const slotTime = this.timeOf(slot);
-    if (slotTime > now) return slotTime;
+    if (slotTime > slotRef) return Math.max(slotTime, now + 1);
     this.lastSlot = slot;
     this.hourRing[this.hourHead] = now;
     this.hourHead = (this.hourHead + 1) % this.opts.perHour;
@@ -130,8 +137,10 @@ export class CalendarSecondPacer {
       this.timer = undefined;
       this.timerAt = Infinity;
       // Let the event loop read what has arrived first (timers run before I/O): a 429 already in the
-      // socket then closes the window before this slot is given out.
-      setImmediate(() => this.pump());
+      // socket then closes the window before this slot is given out. The slot is the timer's, so a
+      // long read does not cost it.
+      const firedAt = this.now();
+      setImmediate(() => this.pump(firedAt));
     }, Math.max(1, at - now));
   }
 }
