@@ -201,6 +201,18 @@ describe('auditFindings', () => {
       expect(found[1]!.fingerprint).toBe(`same_player_suggested:member:${account.id}:character:${kazgor.id}`);
     });
 
+    it('tells another character whose notes name the same account in that pair’s finding, not as a second player', () => {
+      const { g, kazgor, account } = kazzy();
+      const kazalt = char('Kazalt', 9);
+      g.chars.push(kazalt);
+      g.persons.push(person(9, 'Kazalt', kazalt.id));
+      const found = audit({ ...g, suggestions: [suggest(6, { memberId: account.id }, 'officer note "Discord: kazzy"', 0.9), suggest(9, { memberId: account.id }, 'officer note "Discord: kazzy"', 0.9)] });
+      expect(found.map((f) => [f.rule, f.summary])).toEqual([
+        ['same_player_suggested', '@kazzy (Member) and Kazgor-senjin look like the same player: officer note "Discord: kazzy" (with Kazalt-senjin, suggested to the same account)'],
+      ]);
+      expect(found[0]!.details).toMatchObject({ characterId: kazgor.id, also: ['Kazalt-senjin'] });
+    });
+
     it('does not pair an account with no guild role (nothing to tell about it): the character’s finding names it', () => {
       const { g, account } = kazzy();
       account.guildRanks = [];

@@ -517,5 +517,19 @@ function oneStoryPerPlayer(out: Finding[], pairings: Pairing[], views: Map<numbe
       ),
     );
   }
+  // Another character whose own notes name the same account (a sure suggestion, left a suggestion
+  // only because two groups were sure of one account) is the same player: told in that pair's
+  // finding, not as a second player without an account. A weak suggestion may be someone else.
+  const pairOf = new Map(pairs.map((f) => [f.details.memberId as number, f]));
+  for (const p of pairings) {
+    if (p.suggestion.confidence < 0.8) continue;
+    const character = aboutCharacter(p.character, p.characterPerson);
+    const pair = p.members.map((m) => pairOf.get(m.id)).find((f) => f !== undefined);
+    if (!character || !pair || folded.has(character) || pair.details.characterId === p.character.id) continue;
+    folded.add(character);
+    const also = [...((pair.details.also as string[] | undefined) ?? []), charLabel(p.character)];
+    pair.details = { ...pair.details, also, folds: [...(pair.details.folds as string[]), character.fingerprint] };
+    pair.summary = `${pair.summary.replace(/ \(with [^)]*\)$/, '')} (with ${also.join(', ')}, suggested to the same account)`;
+  }
   return [...out.filter((f) => !folded.has(f)), ...pairs];
 }

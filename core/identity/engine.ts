@@ -339,35 +339,14 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
     }
   }
 
-  // One Discord account, one player. Characters whose notes give the same account's username
-  // ("Discord: draezul" on every character of the player) belong together; so do alts whose notes
-  // name their player by a Discord name ("Trog alt", Trog being @trog's display name), which join the
-  // characters sure of that account on their own evidence (its handle in their note, their name as
-  // its nickname), else each other.
+  // Alts whose notes name their player by a Discord name ("Trog alt", Trog being @trog's display
+  // name) join the characters sure of that account on their own evidence (its handle in their note,
+  // their name as its nickname), else each other: one player, one group.
   const index = new MemberIndex(humans);
-  const namers = new Map<number, { c: EngineCharacter; evidence: Evidence; byHandle: boolean }[]>();
-  const byUsername = new Map<string, EngineMember[]>();
-  for (const m of humans) {
-    const k = namesOf(m).usernameKey;
-    byUsername.set(k, [...(byUsername.get(k) ?? []), m]);
-  }
+  const namers = new Map<number, EngineCharacter[]>();
   for (const c of pool) {
-    // An account officers or the sheet placed is theirs to extend (a suggestion, or a contradiction flagged), and so
-    // is a character automation holds in a person with another account they placed.
-    const heldElsewhere = (memberId: number) => {
-      if (fixedOwnerOf(memberKey(memberId)) !== undefined) return true;
-      const holder = autoHolder.get(charKey(c.id));
-      const placed = holder !== undefined ? memberOfPerson.get(holder) : undefined;
-      return placed !== undefined && placed !== memberId;
-    };
-    const handle = hintsOf(c).find((h) => h.kind === 'discord_handle' && byUsername.get(handleKey(h.value))?.length === 1 && !heldElsewhere(byUsername.get(handleKey(h.value))![0]!.id));
     const n = namesMember.get(c.id);
-    const entry = handle
-      ? { memberId: byUsername.get(handleKey(handle.value))![0]!.id, evidence: { rule: 'same_discord_account', source: handle.source, weight: 0.9, text: `${where(handle.source)} "${handle.evidence}" names the Discord user ${byUsername.get(handleKey(handle.value))![0]!.username}: one account, one player`, fuzzy: false } as Evidence, byHandle: true }
-      : n
-        ? { ...n, byHandle: false }
-        : null;
-    if (entry) namers.set(entry.memberId, [...(namers.get(entry.memberId) ?? []), { c, evidence: entry.evidence, byHandle: entry.byHandle }]);
+    if (n) namers.set(n.memberId, [...(namers.get(n.memberId) ?? []), c]);
   }
   if (namers.size > 0) {
     const anchors = new Map<number, EngineCharacter>();
@@ -375,19 +354,13 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
       const hints = hintsOf(c);
       for (const m of index.candidatesFor(c, hints)) {
         if (!namers.has(m.id) || anchors.has(m.id)) continue;
-        // Never a character in a person officers or the sheet gave another account.
-        const home = fixedOwner.get(charKey(c.id)) ?? autoHolder.get(charKey(c.id));
-        const placed = home !== undefined ? memberOfPerson.get(home) : undefined;
-        if (placed !== undefined && placed !== m.id) continue;
         const cand = weighPair(c, m, hints.filter((h) => h.kind === 'discord_handle'), counts);
         if (cand && isSure(cand)) anchors.set(m.id, c);
       }
     }
-    for (const [memberId, named] of namers) {
-      if (named.length === 1 && !anchors.has(memberId)) continue;
-      const anchor = anchors.get(memberId) ?? named[0]!.c;
-      // A shared account joins characters without saying which is the main; "Trog alt" names the player's.
-      for (const { c, evidence, byHandle } of named) if (c !== anchor) edges.push({ alt: c.id, main: anchor.id, evidence, ...(byHandle ? { namesMain: false as const } : {}) });
+    for (const [memberId, chars] of namers) {
+      const anchor = anchors.get(memberId) ?? chars[0]!;
+      for (const c of chars) if (c !== anchor) edges.push({ alt: c.id, main: anchor.id, evidence: namesMember.get(c.id)!.evidence });
     }
   }
 
