@@ -1,7 +1,7 @@
 import { RealmIndex, exactNameKey, foldedNameKey, type KnownRealm } from './names';
 import type { RosterCharacter } from './mains';
 import { GuildNames, type NotesSay } from './guildNames';
-import { handleKey, isSure, namesOf, weighPair, type Candidate, type Evidence, type MatchMember, type NameCounts } from './matching';
+import { handleKey, isSure, namesOf, weighPair, type Candidate, type Evidence, type MatchMember } from './matching';
 import { plainNote, type NoteHint } from './notes';
 import type { LinkFlag } from './flags';
 
@@ -171,7 +171,7 @@ export function planIdentity(input: IdentityInput): IdentityPlan {
   // ── Every character is planned, departed ones too: history still counts (a former member's roles) ──
   const known = input.characters;
   const guildNames = new GuildNames({ guildRealmSlug: input.guildRealmSlug, realms, characters: known, members: humans });
-  const { byName, byLength, membersByKey, keyOf, keyed, counts } = guildNames;
+  const { byName, byLength, keyOf, keyed, counts } = guildNames;
   const keyStandsForOnePlayer = (key: string) => guildNames.keyStandsForOnePlayer(key);
   const notesSay = (c: EngineCharacter) => guildNames.notesSay(c);
 

@@ -134,7 +134,7 @@ export const RULES: { name: string; rule: Rule }[] = [
   },
   {
     name: 'nickname_is_character',
-    rule: ({ c, exact, folded, previous, m, n, counts }) => {
+    rule: ({ c, exact, previous, m, n, counts }) => {
       const named = n.names.find((x) => x.exactKey === exact && strongPart(x));
       if (named) {
         // Unique on both sides: one character bears the name, accents and all, and one member goes by it.
