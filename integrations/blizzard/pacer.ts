@@ -62,7 +62,8 @@ export class CalendarSecondPacer {
     return new Promise<void>((resolve) => {
       if (opts.front) this.queue.unshift({ resolve });
       else this.queue.push({ resolve });
-      this.pump();
+      // Never give a slot out from inside other work: a 429 may be waiting to be read.
+      this.pumpSoon();
     });
   }
 
@@ -70,7 +71,7 @@ export class CalendarSecondPacer {
   closeUntil(untilMs: number): void {
     if (untilMs <= this.closedUntilMs) return;
     this.closedUntilMs = untilMs;
-    this.pump();
+    this.pumpSoon();
   }
 
   /** Until when requests are held (epoch ms); in the past when the window is shut. */
@@ -129,6 +130,18 @@ export class CalendarSecondPacer {
     return second * 1000 + Math.ceil(((slot - second * this.slotsPerSecond) * 1000) / this.slotsPerSecond);
   }
 
+  private pumpScheduled = false;
+
+  /** A pump after the event loop has read what arrived (setImmediate runs after I/O). */
+  private pumpSoon(firedAt?: number): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump(firedAt);
+    });
+  }
+
   private wakeAt(at: number, now: number): void {
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
@@ -139,8 +152,7 @@ export class CalendarSecondPacer {
       // Let the event loop read what has arrived first (timers run before I/O): a 429 already in the
       // socket then closes the window before this slot is given out. The slot is the timer's, so a
       // long read does not cost it.
-      const firedAt = this.now();
-      setImmediate(() => this.pump(firedAt));
+      this.pumpSoon(this.now());
     }, Math.max(1, at - now));
   }
 }
