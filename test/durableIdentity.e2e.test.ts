@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import request from 'supertest';
@@ -18,8 +20,8 @@ import { runIdentity } from '../db/operations/identity/runIdentity';
  * stored by the API, the identity step runs in the guild's identityUpdate workflow, then the audit
  * is asked for; a sheet is recorded, then imported by the sheetImport workflow.
  */
-const FIXTURES = require('node:path').join(__dirname, 'fixtures', 'sheet');
-const read = (f: string) => require('node:fs').readFileSync(require('node:path').join(FIXTURES, f), 'utf8') as string;
+const FIXTURES = path.join(__dirname, 'fixtures', 'sheet');
+const read = (f: string) => fs.readFileSync(path.join(FIXTURES, f), 'utf8');
 
 let knex: Knex;
 let workers: TestWorkers;

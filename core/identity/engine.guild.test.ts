@@ -50,7 +50,6 @@ function plan(chars: EngineCharacter[], members: EngineMember[], links: EngineLi
     persons: persons.map((id) => ({ id, namedByOfficers: true })),
     links,
   });
-  const fixed = new Map(links.filter((l) => l.decided && l.status === 'confirmed' && l.characterId !== null).map((l) => [l.characterId!, l.personId as PersonRef]));
   const claimed = new Map(p.claims.map((c) => [c.linkId, c.status]));
   return {
     ...p,
@@ -58,7 +57,7 @@ function plan(chars: EngineCharacter[], members: EngineMember[], links: EngineLi
       const planned = p.links.find((l) => l.characterId === c.id && l.status === 'confirmed');
       if (planned) return planned.person;
       const decided = links.find((l) => l.characterId === c.id && l.decided && l.status === 'confirmed' && claimed.get(l.id) !== 'suggested');
-      return decided ? decided.personId : fixed.get(-1);
+      return decided?.personId;
     },
     accountOf: (person) => p.links.find((l) => l.person === person && l.memberId !== null && l.status === 'confirmed')?.memberId ?? links.find((l) => l.personId === person && l.memberId !== null && l.decided)?.memberId ?? undefined,
   };

@@ -3,7 +3,7 @@ import { planIdentity, type EngineCharacter, type EngineLink, type EngineMember,
 import { diffLinks } from './diff';
 
 /**
- * The engine on the guild of DESIGN.md: officers, their alts and Discord accounts. A small
+ * The engine on the guild's officers, their alts and Discord accounts. A small
  * in-memory store applies each plan the way the database does, so re-runs can be checked.
  */
 const REALMS = [

@@ -1,7 +1,7 @@
 import { RealmIndex, exactNameKey, foldedNameKey, type KnownRealm } from './names';
 import type { RosterCharacter } from './mains';
 import { GuildNames, type NotesSay } from './guildNames';
-import { handleKey, isSure, namesOf, weighPair, type Candidate, type Evidence, type MatchMember } from './matching';
+import { handleKey, handleName, isSure, namesOf, weighPair, type Candidate, type Evidence, type MatchMember } from './matching';
 import { plainNote, type NoteHint } from './notes';
 import type { LinkFlag } from './flags';
 
@@ -741,7 +741,7 @@ class MemberIndex {
     const exact = exactNameKey(c.name);
     for (let len = 5; len < exact.length; len += 1) add(exact.slice(0, len));
     for (const old of c.previousNames ?? []) look(old);
-    for (const h of hints) look(h.kind === 'discord_handle' ? h.value.replace(/^@/, '').replace(/#\d{4}$/, '') : h.value);
+    for (const h of hints) look(h.kind === 'discord_handle' ? handleName(h.value) : h.value);
     return found;
   }
 }

@@ -1,4 +1,4 @@
-import { RealmIndex, exactNameKey, foldedNameKey, type KnownRealm } from './names';
+import { RealmIndex, exactNameKey, type KnownRealm } from './names';
 import { findNamedCharacter, lookAlikeIndexes, lookAlikes, mainEvidence, rosterByName, unknownMainEvidence, type RosterByName, type RosterCharacter } from './mains';
 import { namesOf, type Evidence, type MatchMember, type NameCounts } from './matching';
 import { readNotes, type NoteHint } from './notes';
@@ -60,12 +60,9 @@ export class GuildNames {
       else this.keyed.set(key, [c]);
     }
     const nameCount = new Map<string, number>();
-    const foldedCount = new Map<string, number>();
     for (const c of guild.characters) {
       const ex = exactNameKey(c.name);
       nameCount.set(ex, (nameCount.get(ex) ?? 0) + 1);
-      const fo = foldedNameKey(c.name);
-      foldedCount.set(fo, (foldedCount.get(fo) ?? 0) + 1);
       for (const old of c.previousNames ?? []) {
         const k = exactNameKey(old);
         if (k !== ex) nameCount.set(k, (nameCount.get(k) ?? 0) + 1);
@@ -74,7 +71,6 @@ export class GuildNames {
     this.counts = {
       membersGoingBy: (k) => this.membersByKey.get(k)?.length ?? 0,
       charactersNamed: (k) => nameCount.get(k) ?? 0,
-      charactersFolded: (k) => foldedCount.get(k) ?? 0,
       charactersKeyed: (k) => this.keyed.get(k)?.length ?? 0,
     };
   }

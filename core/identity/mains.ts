@@ -1,5 +1,5 @@
 import { RealmIndex, exactNameKey, foldedNameKey, parseCharacterRef } from './names';
-import { readNotes, type NoteHint } from './notes';
+import type { NoteHint } from './notes';
 import type { Evidence } from './matching';
 
 export interface RosterCharacter {
@@ -13,12 +13,6 @@ export interface RosterCharacter {
   /** false for a character that left the guild: still known (history), found after those in the guild. */
   inGuild?: boolean;
 }
-
-export type MainFromNotes =
-  | { kind: 'main'; mainId: number; evidence: Evidence }
-  /** The note names a main that is not on the roster: officers see it, nothing is linked. */
-  | { kind: 'unknown_main'; named: string; evidence: Evidence; didYouMean?: RosterCharacter }
-  | { kind: 'none' };
 
 /** Roster characters by exact name key (and every previous name): build once, look up for every alt. */
 export type RosterByName = ReadonlyMap<string, RosterCharacter[]>;
@@ -105,21 +99,6 @@ export function lookAlikeIndexes(roster: Iterable<RosterCharacter>): { byFolded:
     (byLength.get(f.length) ?? byLength.set(f.length, []).get(f.length)!).push(c);
   }
   return { byFolded, byLength };
-}
-
-/**
- * Who an alt's notes say its main is, among roster characters only (the engine also resolves names
- * of players and Discord members: see engine.ts). The officer note is read before the public note.
- */
-export function mainFromNotes(alt: RosterCharacter, roster: RosterCharacter[] | RosterByName, realms: RealmIndex, guildRealmSlug: string, hints: NoteHint[] = readNotes(alt)): MainFromNotes {
-  const byName = Array.isArray(roster) ? rosterByName(roster) : roster;
-  for (const hint of hints) {
-    if (hint.kind !== 'main_named') continue;
-    const main = findNamedCharacter(hint.value, alt, byName, realms, guildRealmSlug);
-    if (main) return { kind: 'main', mainId: main.id, evidence: mainEvidence(hint, main) };
-    return { kind: 'unknown_main', named: hint.value, evidence: unknownMainEvidence(hint) };
-  }
-  return { kind: 'none' };
 }
 
 export function mainEvidence(hint: NoteHint, main: RosterCharacter, weight = 0.9): Evidence {

@@ -50,8 +50,6 @@ export interface NameCounts {
   membersGoingBy(exactKey: string): number;
   /** Characters bearing this exact name key (now or before a rename). */
   charactersNamed(exactKey: string): number;
-  /** Characters whose name folds to this key (accent twins count as one name shared). */
-  charactersFolded(foldedKey: string): number;
   /** Characters whose notes share this note key (the guild's habit of a player word on every character). */
   charactersKeyed(exactKey: string): number;
 }
@@ -75,7 +73,8 @@ export function namesOf(m: MatchMember): MemberNames {
 }
 
 /** A handle as written in a note: `trog`, `@trog`, `Trog#1234` (a legacy tag) all name `trog`. */
-export const handleKey = (value: string) => exactNameKey(value.replace(/^@/, '').replace(/#\d{4}$/, ''));
+export const handleName = (value: string) => value.replace(/^@/, '').replace(/#\d{4}$/, '');
+export const handleKey = (value: string) => exactNameKey(handleName(value));
 
 const shown = (n: DiscordName, m: MatchMember) => (n.from === 'username' ? `username "${m.username}"` : n.from === 'global_name' ? `display name "${m.globalName}"` : `server nickname "${m.nickname}"`);
 const where = (source: NoteHint['source']) => (source === 'officer_note' ? 'officer note' : 'public note');
@@ -219,15 +218,10 @@ export function countsAmong(members: MatchMember[], characters: MatchCharacter[]
     for (const key of new Set(namesOf(m).names.map((x) => x.exactKey))) going.set(key, (going.get(key) ?? 0) + 1);
   }
   const named = new Map<string, number>();
-  const folded = new Map<string, number>();
-  for (const c of characters) {
-    named.set(exactNameKey(c.name), (named.get(exactNameKey(c.name)) ?? 0) + 1);
-    folded.set(foldedNameKey(c.name), (folded.get(foldedNameKey(c.name)) ?? 0) + 1);
-  }
+  for (const c of characters) named.set(exactNameKey(c.name), (named.get(exactNameKey(c.name)) ?? 0) + 1);
   return {
     membersGoingBy: (k) => going.get(k) ?? 0,
     charactersNamed: (k) => named.get(k) ?? 0,
-    charactersFolded: (k) => folded.get(k) ?? 0,
     charactersKeyed: () => 1,
   };
 }

@@ -9,7 +9,7 @@ import { HttpAnswer, readBody, sendAnswer } from '../http';
 
 /**
  * A local Blizzard: OAuth token endpoint plus the three profile endpoints the sync uses, with the
- * real API's shapes, limits and failure modes (see DESIGN.md "Real-world shapes"), and a small
+ * real API's shapes, limits and failure modes, and a small
  * control API under /_standin/ for tests and benchmarks in other processes.
  */
 
