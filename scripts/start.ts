@@ -131,7 +131,9 @@ async function bringUp(config: Config, logger: Logger, stack: Stack): Promise<vo
   }
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  stack.add('clients', 'Temporal client', () => connection.close());
+  // Not closed at the stop: a call the SDK is retrying would then throw "Channel has been shut down"
+  // from its retry timer and crash the stop; the launcher exits right after stopping anyway.
+  stack.add('clients', 'Temporal client', async () => undefined);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const schedule = await ensureRosterSchedule(client, config);
   const discordSchedule = await ensureDiscordReconcileSchedule(client, loadConfig(childEnv));

@@ -132,6 +132,8 @@ describe('npm start heals itself and stops on SIGTERM', () => {
     let timer: NodeJS.Timeout | undefined;
     const exit = await Promise.race([exited, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 90_000)))]);
     clearTimeout(timer);
+    // A failed stop says why: the launcher's last words.
+    if (exit?.code !== 0) process.stderr.write(`the launcher did not stop cleanly; its last output:\n${output.join('').slice(-6000)}\n`);
     expect(exit).toEqual({ code: 0, signal: null });
     const after = logs().slice(mark);
     expect(after.map((l) => l.msg)).toContain('stopped on SIGTERM');
