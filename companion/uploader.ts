@@ -243,9 +243,10 @@ export class Uploader {
    * wait short): send again at once, with the back-off started afresh.
    */
   private async waitWhileDown(item: QueuedExport, problem: string): Promise<boolean> {
+    // Checking its health already, from the first check on (the state says so while it runs).
+    this.state = 'probing';
     let health = await this.probe();
     if (health.up) return false;
-    this.state = 'probing';
     this.emit({ kind: 'down', item, problem, health: health.problem, waiting: this.queue.size(), probe: this.probeWindow });
     let probes = 1;
     while (!this.stopped) {
